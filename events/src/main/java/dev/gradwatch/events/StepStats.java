@@ -1,0 +1,47 @@
+package dev.gradwatch.events;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one training worker publishes after each step: the loss and per-layer gradient statistics.
+ *
+ * @param clipNorm the global-norm clipping threshold in force at this step (+Inf when none)
+ */
+public record StepStats(
+        int schemaVersion,
+        String runId,
+        String workerId,
+        long step,
+        long timestampMs,
+        double loss,
+        double learningRate,
+        double clipNorm,
+        List<LayerStats> layers) {
+
+    public static final int CURRENT_VERSION = 1;
+
+    public StepStats {
+        if (schemaVersion < 1 || schemaVersion > CURRENT_VERSION) {
+            throw new IllegalArgumentException(
+                    "schemaVersion must be between 1 and " + CURRENT_VERSION + ", got " + schemaVersion);
+        }
+        requireId(runId, "runId");
+        requireId(workerId, "workerId");
+        if (step < 0) throw new IllegalArgumentException("step must be >= 0, got " + step);
+        Objects.requireNonNull(layers, "layers");
+        layers = List.copyOf(layers);
+        for (LayerStats l : layers) Objects.requireNonNull(l, "layers must not contain null");
+    }
+
+    public StepStats(String runId, String workerId, long step, long timestampMs, double loss,
+                     double learningRate, double clipNorm, List<LayerStats> layers) {
+        this(CURRENT_VERSION, runId, workerId, step, timestampMs, loss, learningRate, clipNorm, layers);
+    }
+
+    static void requireId(String value, String field) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(field + " must be a non-empty string");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.gradwatch.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class EventCodecTest {
+
+    private static LayerStats layer(int i, double norm) {
+        return new LayerStats(i, "dense" + i, "dense/sigmoid", 100, norm, norm / 10, norm * 2, 0, 0.0, 3.0, 1e-3);
+    }
+
+    @Test
+    void stepStatsRoundTripKeepsNaNAndInfinities() throws Exception {
+        StepStats s = new StepStats("run-1", "w0", 42, 1_700_000_000_000L, Double.NaN, 0.01,
+                Double.POSITIVE_INFINITY, List.of(layer(0, Double.NEGATIVE_INFINITY), layer(1, 0.5)));
+        String json = EventCodec.encodeToString(s);
+        assertTrue(json.contains("\"NaN\""), json);
+        StepStats back = EventCodec.decode(json, StepStats.class);
+        assertEquals(s, back);
+        assertTrue(Double.isNaN(back.loss()));
+        assertEquals(Double.POSITIVE_INFINITY, back.clipNorm());
+        assertEquals(Double.NEGATIVE_INFINITY, back.layers().get(0).gradL2());
+    }
+
+    @Test
+    void readsBareNonFiniteTokensAsPythonWritesThem() throws Exception {
+        String json = new String(EventCodec.encode(new StepStats("r", "w", 1, 0, 1.0, 0.1, 1.0,
+                List.of(layer(0, 1.0)))));
+        json = json.replace("\"loss\":1.0", "\"loss\":NaN").replace("\"clipNorm\":1.0", "\"clipNorm\":Infinity");
+        StepStats back = EventCodec.decode(json, StepStats.class);
+        assertTrue(Double.isNaN(back.loss()));
+        assertEquals(Double.POSITIVE_INFINITY, back.clipNorm());
+    }
+
+    @Test
+    void alertAndCommandAndAckRoundTrip() throws Exception {
+        Alert a = new Alert(1, "a-1", "fp", "exploding.nonfinite", Severity.CRITICAL, Alert.FIRING, "run", "w0",
+                3, "dense3", 17, 5, "NaN in dense3", Map.of("gradL2", Double.NaN), "lower the learning rate");
+        Alert aBack = EventCodec.decode(EventCodec.encode(a), Alert.class);
+        assertEquals(a.alertId(), aBack.alertId());
+        assertTrue(Double.isNaN(aBack.evidence().get("gradL2")));
+
+        ControlCommand c = new ControlCommand(1, "c-1", "run", "*", ControlCommand.Type.SET_CLIP_NORM, 1.5,
+                "exploding", 1, 10, 20, null, null);
+        assertEquals(c, EventCodec.decode(EventCodec.encode(c), ControlCommand.class));
+        assertTrue(c.addresses("run", "w7"));
+        assertFalse(c.addresses("other", "w7"));
+
+        ControlAck ack = new ControlAck(1, "c-1", "run", "w0", true, "clip norm 1.5", 18, 30);
+        assertEquals(ack, EventCodec.decode(EventCodec.encode(ack), ControlAck.class));
+    }
+
+    @Test
+    void rejectsMalformedTruncatedAndWrongTypedRecordsWithAReason() {
+        String good = EventCodec.encodeToString(new StepStats("r", "w", 1, 0, 1.0, 0.1, 1.0, List.of(layer(0, 1))));
+        DecodeException notJson = assertThrows(DecodeException.class, () -> EventCodec.decode("{oops", StepStats.class));
+        assertTrue(notJson.getMessage().startsWith("not valid JSON"), notJson.getMessage());
+
+        DecodeException truncated = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.substring(0, good.length() / 2), StepStats.class));
+        assertNotNull(truncated.getMessage());
+
+        DecodeException wrongType = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"step\":1", "\"step\":\"one\""), StepStats.class));
+        assertTrue(wrongType.getMessage().contains("$.step"), wrongType.getMessage());
+
+        DecodeException missing = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"runId\":\"r\",", ""), StepStats.class));
+        assertTrue(missing.getMessage().contains("runId"), missing.getMessage());
+
+        DecodeException badVersion = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"schemaVersion\":1", "\"schemaVersion\":9"), StepStats.class));
+        assertTrue(badVersion.getMessage().contains("schemaVersion"), badVersion.getMessage());
+
+        assertThrows(DecodeException.class, () -> EventCodec.decode((byte[]) null, StepStats.class));
+        assertThrows(DecodeException.class, () -> EventCodec.decode(good + "}", StepStats.class));
+    }
+
+    @Test
+    void schemaNamesEveryFieldTheCodecWrites() throws Exception {
+        JsonNode schema;
+        try (InputStream in = getClass().getResourceAsStream("/schema/step-stats.schema.json")) {
+            schema = EventCodec.mapper().readTree(in);
+        }
+        JsonNode written = EventCodec.mapper().readTree(EventCodec.encode(
+                new StepStats("r", "w", 1, 0, 1.0, 0.1, 1.0, List.of(layer(0, 1)))));
+        assertSameFields(schema, written);
+        assertSameFields(schema.at("/$defs/layerStats"), written.get("layers").get(0));
+    }
+
+    private static void assertSameFields(JsonNode schema, JsonNode written) {
+        JsonNode required = schema.get("required");
+        assertEquals(required.size(), written.size(), "schema and codec disagree on the number of fields");
+        for (Iterator<String> it = written.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            boolean listed = false;
+            for (JsonNode r : required) listed |= r.asText().equals(f);
+            assertTrue(listed, "field " + f + " is written but not in the schema's required list");
+            assertTrue(schema.get("properties").has(f), "field " + f + " has no schema property");
+        }
+    }
+}
