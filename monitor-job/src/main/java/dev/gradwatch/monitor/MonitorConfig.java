@@ -1,0 +1,243 @@
+package dev.gradwatch.monitor;
+
+import dev.gradwatch.events.Topics;
+import dev.gradwatch.monitor.detect.DetectorConfig;
+import dev.gradwatch.monitor.policy.ClipPolicyConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.StringJoiner;
+
+/**
+ * Everything the monitor job reads at start: Kafka addresses and topics, checkpointing, and the
+ * detector and policy settings. Built from {@code --key value} arguments and an optional
+ * {@code --config file.properties}; see {@link #KEYS} for the keys and their defaults.
+ *
+ * @param startingOffsets where to start reading the stats topic when the group has no committed offset
+ *                        ({@code earliest} or {@code latest}); committed offsets always win
+ * @param stateIdleTimeoutMs keyed state of a (run, worker, layer) that receives nothing for this long is cleared
+ */
+public record MonitorConfig(
+        String bootstrapServers,
+        String groupId,
+        String startingOffsets,
+        String statsTopic,
+        String alertsTopic,
+        String controlTopic,
+        String deadLetterTopic,
+        long checkpointIntervalMs,
+        long bufferTimeoutMs,
+        long stateIdleTimeoutMs,
+        DetectorConfig detectors,
+        ClipPolicyConfig clip) implements Serializable {
+
+    /** Every key with its default, in the order {@code --help} shows them. */
+    public static final Map<String, String> KEYS;
+
+    static {
+        Map<String, String> k = new LinkedHashMap<>();
+        DetectorConfig d = DetectorConfig.DEFAULTS;
+        ClipPolicyConfig c = ClipPolicyConfig.DEFAULTS;
+        k.put("bootstrap.servers", "localhost:9092");
+        k.put("group.id", "gradwatch-monitor");
+        k.put("starting.offsets", "earliest");
+        k.put("topic.stats", Topics.STATS);
+        k.put("topic.alerts", Topics.ALERTS);
+        k.put("topic.control", Topics.CONTROL);
+        k.put("topic.dead-letter", Topics.STATS_DEAD_LETTER);
+        k.put("checkpoint.interval.ms", "10000");
+        k.put("buffer.timeout.ms", "5");
+        k.put("state.idle-timeout.ms", Long.toString(30 * 60 * 1000L));
+        k.put("window.size", Integer.toString(d.windowSize()));
+        k.put("window.slide", Integer.toString(d.windowSlide()));
+        k.put("resolve.after-windows", Integer.toString(d.resolveAfterWindows()));
+        k.put("vanishing.floor", Double.toString(d.vanishingFloor()));
+        k.put("ratio.floor", Double.toString(d.ratioFloor()));
+        k.put("exploding.ceiling", Double.toString(d.explodingCeiling()));
+        k.put("growth.factor", Double.toString(d.growthFactor()));
+        k.put("clip.percentile", Double.toString(c.percentile()));
+        k.put("clip.history-steps", Integer.toString(c.historySteps()));
+        k.put("clip.min-norm", Double.toString(c.minClipNorm()));
+        k.put("clip.cooldown-steps", Integer.toString(c.cooldownSteps()));
+        k.put("command.ttl.ms", Long.toString(c.commandTtlMs()));
+        KEYS = java.util.Collections.unmodifiableMap(k);
+    }
+
+    public MonitorConfig {
+        requireText(bootstrapServers, "bootstrap.servers");
+        requireText(groupId, "group.id");
+        if (!"earliest".equals(startingOffsets) && !"latest".equals(startingOffsets)) {
+            throw new IllegalArgumentException("starting.offsets must be 'earliest' or 'latest', got '"
+                    + startingOffsets + "'");
+        }
+        requireText(statsTopic, "topic.stats");
+        requireText(alertsTopic, "topic.alerts");
+        requireText(controlTopic, "topic.control");
+        requireText(deadLetterTopic, "topic.dead-letter");
+        if (checkpointIntervalMs < 0) {
+            throw new IllegalArgumentException("checkpoint.interval.ms must be >= 0 (0 = off), got " + checkpointIntervalMs);
+        }
+        if (bufferTimeoutMs < 0) throw new IllegalArgumentException("buffer.timeout.ms must be >= 0, got " + bufferTimeoutMs);
+        if (stateIdleTimeoutMs < 1000) {
+            throw new IllegalArgumentException("state.idle-timeout.ms must be >= 1000, got " + stateIdleTimeoutMs);
+        }
+        java.util.Objects.requireNonNull(detectors, "detectors");
+        java.util.Objects.requireNonNull(clip, "clip");
+    }
+
+    /** The defaults: a local broker and the standard topics. */
+    public static MonitorConfig defaults() {
+        return fromMap(Map.of());
+    }
+
+    /**
+     * Reads {@code --key value} or {@code --key=value} pairs; {@code --config path} loads a
+     * properties file first, and arguments given on the command line win over it.
+     */
+    public static MonitorConfig fromArgs(String... args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> fromArgs = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) throw new IllegalArgumentException("expected --key value, got '" + a + "'");
+            String key;
+            String value;
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                key = a.substring(2, eq);
+                value = a.substring(eq + 1);
+            } else {
+                key = a.substring(2);
+                if (i + 1 >= args.length) throw new IllegalArgumentException("--" + key + " needs a value");
+                value = args[++i];
+            }
+            if ("config".equals(key)) values.putAll(load(Path.of(value)));
+            else fromArgs.put(key, value);
+        }
+        values.putAll(fromArgs);
+        return fromMap(values);
+    }
+
+    public static MonitorConfig fromProperties(Properties p) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String name : p.stringPropertyNames()) values.put(name, p.getProperty(name));
+        return fromMap(values);
+    }
+
+    /** Builds a config from keys of {@link #KEYS}; an unknown key or a bad value names the key. */
+    public static MonitorConfig fromMap(Map<String, String> values) {
+        for (String key : values.keySet()) {
+            if (!KEYS.containsKey(key)) {
+                throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + String.join(", ", KEYS.keySet()));
+            }
+        }
+        Map<String, String> v = new LinkedHashMap<>(KEYS);
+        v.putAll(values);
+        Reader r = new Reader(v);
+        DetectorConfig d = new DetectorConfig(r.integer("window.size"), r.integer("window.slide"),
+                r.integer("resolve.after-windows"), r.dbl("vanishing.floor"), r.dbl("ratio.floor"),
+                r.dbl("exploding.ceiling"), r.dbl("growth.factor"));
+        ClipPolicyConfig c = new ClipPolicyConfig(r.dbl("clip.percentile"), r.integer("clip.history-steps"),
+                r.dbl("clip.min-norm"), r.integer("clip.cooldown-steps"), r.lng("command.ttl.ms"));
+        return new MonitorConfig(r.text("bootstrap.servers"), r.text("group.id"),
+                r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
+                r.text("topic.control"), r.text("topic.dead-letter"), r.lng("checkpoint.interval.ms"),
+                r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), d, c);
+    }
+
+    /** The same config with other values for some keys. */
+    public MonitorConfig with(Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>(asMap());
+        v.putAll(overrides);
+        return fromMap(v);
+    }
+
+    /** This config as key/value pairs, the inverse of {@link #fromMap}. */
+    public Map<String, String> asMap() {
+        Map<String, String> k = new LinkedHashMap<>();
+        k.put("bootstrap.servers", bootstrapServers);
+        k.put("group.id", groupId);
+        k.put("starting.offsets", startingOffsets);
+        k.put("topic.stats", statsTopic);
+        k.put("topic.alerts", alertsTopic);
+        k.put("topic.control", controlTopic);
+        k.put("topic.dead-letter", deadLetterTopic);
+        k.put("checkpoint.interval.ms", Long.toString(checkpointIntervalMs));
+        k.put("buffer.timeout.ms", Long.toString(bufferTimeoutMs));
+        k.put("state.idle-timeout.ms", Long.toString(stateIdleTimeoutMs));
+        k.put("window.size", Integer.toString(detectors.windowSize()));
+        k.put("window.slide", Integer.toString(detectors.windowSlide()));
+        k.put("resolve.after-windows", Integer.toString(detectors.resolveAfterWindows()));
+        k.put("vanishing.floor", Double.toString(detectors.vanishingFloor()));
+        k.put("ratio.floor", Double.toString(detectors.ratioFloor()));
+        k.put("exploding.ceiling", Double.toString(detectors.explodingCeiling()));
+        k.put("growth.factor", Double.toString(detectors.growthFactor()));
+        k.put("clip.percentile", Double.toString(clip.percentile()));
+        k.put("clip.history-steps", Integer.toString(clip.historySteps()));
+        k.put("clip.min-norm", Double.toString(clip.minClipNorm()));
+        k.put("clip.cooldown-steps", Integer.toString(clip.cooldownSteps()));
+        k.put("command.ttl.ms", Long.toString(clip.commandTtlMs()));
+        return k;
+    }
+
+    /** One line per key with its default, for {@code --help}. */
+    public static String usage() {
+        StringJoiner j = new StringJoiner(System.lineSeparator(),
+                "usage: MonitorJob [--config file.properties] [--key value]..." + System.lineSeparator(), "");
+        KEYS.forEach((k, d) -> j.add(String.format(Locale.ROOT, "  --%-24s default %s", k, d)));
+        return j.toString();
+    }
+
+    private static Map<String, String> load(Path file) {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read --config " + file + ": " + e.getMessage(), e);
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String name : p.stringPropertyNames()) m.put(name, p.getProperty(name).trim());
+        return m;
+    }
+
+    private static void requireText(String v, String key) {
+        if (v == null || v.isBlank()) throw new IllegalArgumentException(key + " must not be empty");
+    }
+
+    private record Reader(Map<String, String> v) {
+        String text(String key) {
+            return v.get(key).trim();
+        }
+
+        int integer(String key) {
+            try {
+                return Integer.parseInt(text(key));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be an integer, got '" + v.get(key) + "'");
+            }
+        }
+
+        long lng(String key) {
+            try {
+                return Long.parseLong(text(key));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be an integer, got '" + v.get(key) + "'");
+            }
+        }
+
+        double dbl(String key) {
+            try {
+                return Double.parseDouble(text(key));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a number, got '" + v.get(key) + "'");
+            }
+        }
+    }
+}

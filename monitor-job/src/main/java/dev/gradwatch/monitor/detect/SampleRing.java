@@ -1,0 +1,105 @@
+package dev.gradwatch.monitor.detect;
+
+/**
+ * The last {@code capacity} samples of a few quantities, indexed by training step: the bounded
+ * state behind every step-counted window.
+ *
+ * <p>A Flink POJO (public fields, no-argument constructor) so that it is checkpointed without
+ * Kryo. Quantities are columns; a later detector adds a column, and {@link #reshape} keeps the
+ * samples of a ring restored from an older checkpoint.
+ */
+public final class SampleRing {
+
+    /** Steps of the held samples, in slot order. */
+    public long[] steps = new long[0];
+    /** {@code columns[c][slot]}: value of quantity {@code c} at the sample in {@code slot}. */
+    public double[][] columns = new double[0][];
+    /** Samples held, at most the capacity. */
+    public int count;
+    /** Slot of the next write. */
+    public int next;
+    /** Step of the first sample ever added, -1 before any: where this key's history starts. */
+    public long firstStep = -1;
+    /** Step of the latest sample, -1 before any. */
+    public long lastStep = -1;
+
+    public SampleRing() {
+    }
+
+    public static SampleRing create(int capacity, int columnCount) {
+        SampleRing r = new SampleRing();
+        r.reshape(capacity, columnCount);
+        return r;
+    }
+
+    public int capacity() {
+        return steps.length;
+    }
+
+    public boolean isEmpty() {
+        return count == 0;
+    }
+
+    /** Appends a sample; the caller guarantees that steps increase. */
+    public void add(long step, double... values) {
+        if (values.length != columns.length) {
+            throw new IllegalArgumentException("expected " + columns.length + " values, got " + values.length);
+        }
+        steps[next] = step;
+        for (int c = 0; c < columns.length; c++) columns[c][next] = values[c];
+        next = (next + 1) % steps.length;
+        if (count < steps.length) count++;
+        if (firstStep < 0) firstStep = step;
+        lastStep = step;
+    }
+
+    /** Values of one column at the held steps within {@code [from, to]}, oldest first. */
+    public Series series(int column, long from, long to) {
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+            long s = steps[slot(i)];
+            if (s >= from && s <= to) n++;
+        }
+        long[] st = new long[n];
+        double[] v = new double[n];
+        int k = 0;
+        for (int i = 0; i < count; i++) {
+            int slot = slot(i);
+            long s = steps[slot];
+            if (s >= from && s <= to) {
+                st[k] = s;
+                v[k] = columns[column][slot];
+                k++;
+            }
+        }
+        return new Series(st, v);
+    }
+
+    /**
+     * Gives the ring this capacity and number of columns, keeping the latest samples that fit;
+     * new columns read NaN for samples taken before they existed.
+     */
+    public void reshape(int capacity, int columnCount) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        if (capacity == steps.length && columnCount == columns.length) return;
+        int keep = Math.min(count, capacity);
+        long[] st = new long[capacity];
+        double[][] cols = new double[columnCount][capacity];
+        for (double[] col : cols) java.util.Arrays.fill(col, Double.NaN);
+        for (int i = 0; i < keep; i++) {
+            int from = slot(count - keep + i);
+            st[i] = steps[from];
+            for (int c = 0; c < Math.min(columnCount, columns.length); c++) cols[c][i] = columns[c][from];
+        }
+        steps = st;
+        columns = cols;
+        count = keep;
+        next = keep % capacity;
+    }
+
+    /** Slot of the i-th held sample, 0 = oldest. */
+    private int slot(int i) {
+        int oldest = (next - count + steps.length) % steps.length;
+        return (oldest + i) % steps.length;
+    }
+}

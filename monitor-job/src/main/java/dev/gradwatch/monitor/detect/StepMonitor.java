@@ -1,0 +1,110 @@
+package dev.gradwatch.monitor.detect;
+
+import dev.gradwatch.events.LayerStats;
+import dev.gradwatch.events.StepStats;
+
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The per-(run, worker) view over whole steps: non-finite gradients and loss, announced at the
+ * step where they appear, and the cross-layer rule (first-layer / last-layer gradient norm under
+ * the ratio floor for a whole window).
+ *
+ * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onStep} and
+ * stores it back.
+ */
+public final class StepMonitor {
+
+    static final int FIRST_NORM = 0;
+    static final int LAST_NORM = 1;
+    static final int NON_FINITE_LAYERS = 2;
+    static final int NON_FINITE_LOSS = 3;
+    static final int COLUMNS = 4;
+
+    private final DetectorConfig cfg;
+    private final StepWindows windows;
+    private final Judge judge;
+
+    public StepMonitor(DetectorConfig cfg) {
+        this.cfg = cfg;
+        this.windows = cfg.windows();
+        this.judge = new Judge(cfg.resolveAfterWindows());
+    }
+
+    public Outcome onStep(StepState st, StepStats s) {
+        if (st.ring.lastStep >= s.step()) return Outcome.dropped();
+        st.ring.reshape(cfg.windowSize(), COLUMNS);
+        Outcome out = Outcome.accepted();
+
+        for (long end : windows.endsSkipped(st.ring.lastStep, s.step())) {
+            closeWindow(st, Subject.step(s.runId(), s.workerId(), st.layerKinds), end, st.lastTimestampMs, out);
+        }
+
+        LayerStats first = null;
+        LayerStats last = null;
+        int nonFiniteLayers = 0;
+        TreeSet<String> kinds = new TreeSet<>();
+        for (LayerStats l : s.layers()) {
+            if (first == null || l.index() < first.index()) first = l;
+            if (last == null || l.index() > last.index()) last = l;
+            if (l.hasNonFinite()) nonFiniteLayers++;
+            kinds.add(l.kind());
+        }
+        boolean twoEnds = first != null && first != last;
+        st.ring.add(s.step(),
+                twoEnds ? first.gradL2() : Double.NaN,
+                twoEnds ? last.gradL2() : Double.NaN,
+                nonFiniteLayers,
+                Double.isFinite(s.loss()) ? 0 : 1);
+        st.layerKinds = String.join(",", kinds);
+        st.depth = twoEnds ? last.index() - first.index() + 1 : s.layers().size();
+        st.lastTimestampMs = s.timestampMs();
+        Subject who = Subject.step(s.runId(), s.workerId(), st.layerKinds);
+
+        // non-finite values are announced at the step where they appear
+        Optional<Finding> grad = NonFiniteDetector.gradient(who, s);
+        if (grad.isPresent()) {
+            judge.judge(st.latches, Rules.NON_FINITE_GRADIENT, grad, who, s.step(), s.timestampMs(), null, out);
+        }
+        Optional<Finding> loss = NonFiniteDetector.loss(who, s);
+        if (loss.isPresent()) {
+            judge.judge(st.latches, Rules.NON_FINITE_LOSS, loss, who, s.step(), s.timestampMs(), null, out);
+        }
+        if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
+        return out;
+    }
+
+    private void closeWindow(StepState st, Subject who, long end, long timestampMs, Outcome out) {
+        long start = windows.startOf(end);
+        Series firstNorm = st.ring.series(FIRST_NORM, start, end);
+        if (firstNorm.size() < windows.minSamples()) return;
+        Series lastNorm = st.ring.series(LAST_NORM, start, end);
+        Series ratio = ratio(firstNorm, lastNorm);
+        boolean whole = st.ring.firstStep <= start;
+
+        judge.judge(st.latches, Rules.VANISHING_GRADIENT_DEPTH,
+                whole ? VanishingGradientDetector.acrossDepth(who, ratio, cfg.ratioFloor(), firstNorm.last(),
+                        lastNorm.last(), st.depth) : Optional.empty(),
+                who, end, timestampMs, Judge.windowEvidence("Ratio", ratio), out);
+
+        // windows only keep an already firing non-finite alert alive or let it resolve; firing
+        // happens at the step itself
+        Series nonFinite = st.ring.series(NON_FINITE_LAYERS, start, end);
+        judge.sustain(st.latches, Rules.NON_FINITE_GRADIENT, nonFinite.maxFinite() > 0, who, end, timestampMs,
+                Judge.windowEvidence("NonFiniteLayers", nonFinite), out);
+        Series lossBad = st.ring.series(NON_FINITE_LOSS, start, end);
+        judge.sustain(st.latches, Rules.NON_FINITE_LOSS, lossBad.maxFinite() > 0, who, end, timestampMs,
+                Judge.windowEvidence("NonFiniteLoss", lossBad), out);
+    }
+
+    private static Series ratio(Series first, Series last) {
+        double[] r = new double[first.size()];
+        for (int i = 0; i < r.length; i++) {
+            double f = first.values()[i];
+            double l = last.values()[i];
+            r[i] = l > 0 && Double.isFinite(l) && Double.isFinite(f) ? f / l : Double.NaN;
+        }
+        return new Series(first.steps(), r);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.gradwatch.monitor.detect;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** Keyed state of one (run, worker) over whole steps: per-step figures and one latch per firing rule. A Flink POJO. */
+public final class StepState {
+
+    public SampleRing ring = new SampleRing();
+    public Map<String, AlertLatch> latches = new HashMap<>();
+    /** Distinct layer kinds of the latest step, joined with commas, for remedies. */
+    public String layerKinds = "";
+    public int depth;
+    public long lastTimestampMs;
+
+    public StepState() {
+    }
+}

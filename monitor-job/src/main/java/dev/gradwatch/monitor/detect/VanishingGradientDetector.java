@@ -1,0 +1,68 @@
+package dev.gradwatch.monitor.detect;
+
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Vanishing gradients, two ways: one layer's gradient L2 norm under a floor for a whole window,
+ * and the first layer's norm tiny next to the last layer's (attenuation across depth) for a whole
+ * window.
+ */
+public final class VanishingGradientDetector {
+
+    private VanishingGradientDetector() {
+    }
+
+    /** Fires when every value of the window is finite and under {@code floor}. */
+    public static Optional<Finding> inLayer(Subject layer, Series gradL2, double floor) {
+        if (gradL2.isEmpty() || !gradL2.allFinite()) return Optional.empty();
+        double max = gradL2.maxFinite();
+        if (!(max < floor)) return Optional.empty();
+        Map<String, Double> evidence = Map.of(
+                "maxGradL2", max,
+                "minGradL2", gradL2.minFinite(),
+                "lastGradL2", gradL2.last(),
+                "floor", floor,
+                "windowFirstStep", (double) gradL2.firstStep(),
+                "windowLastStep", (double) gradL2.lastStep(),
+                "samples", (double) gradL2.size());
+        String summary = "gradient L2 norm of " + layer.describe() + " stayed below " + Remedies.num(floor)
+                + " over steps " + gradL2.firstStep() + "-" + gradL2.lastStep() + " (max " + Remedies.num(max) + ")";
+        return Optional.of(Finding.of(Rules.VANISHING_GRADIENT, layer, gradL2.lastStep(),
+                summary, evidence, Remedies.vanishingLayer(layer.layerKind())));
+    }
+
+    /**
+     * Fires when, at every step of the window, first-layer norm / last-layer norm is under
+     * {@code ratioFloor}.
+     *
+     * @param ratio       first-layer gradient norm / last-layer gradient norm per step
+     * @param firstNorm   the first layer's norm at the last step, for the evidence
+     * @param lastNorm    the last layer's norm at the last step, for the evidence
+     * @param depth       number of layers between and including the two
+     */
+    public static Optional<Finding> acrossDepth(Subject step, Series ratio, double ratioFloor,
+                                                double firstNorm, double lastNorm, int depth) {
+        if (ratio.isEmpty() || !ratio.allFinite() || depth < 2) return Optional.empty();
+        double max = ratio.maxFinite();
+        if (!(max < ratioFloor)) return Optional.empty();
+        // geometric mean attenuation per layer: (g_first / g_last)^(1 / (depth - 1))
+        double perLayer = ratio.last() > 0 ? Math.pow(ratio.last(), 1.0 / (depth - 1)) : 0.0;
+        Map<String, Double> evidence = Map.of(
+                "maxRatio", max,
+                "lastRatio", ratio.last(),
+                "ratioFloor", ratioFloor,
+                "firstLayerGradL2", firstNorm,
+                "lastLayerGradL2", lastNorm,
+                "depth", (double) depth,
+                "attenuationPerLayer", perLayer,
+                "windowFirstStep", (double) ratio.firstStep(),
+                "windowLastStep", (double) ratio.lastStep());
+        String summary = "first-layer / last-layer gradient norm of " + step.describe() + " stayed below "
+                + Remedies.num(ratioFloor) + " over steps " + ratio.firstStep() + "-" + ratio.lastStep()
+                + " (last " + Remedies.num(ratio.last()) + " across " + depth + " layers)";
+        return Optional.of(Finding.of(Rules.VANISHING_GRADIENT_DEPTH, step, ratio.lastStep(),
+                summary, evidence, Remedies.vanishingDepth(perLayer, depth, step.layerKind())));
+    }
+}

@@ -1,0 +1,64 @@
+package dev.gradwatch.monitor.ingest;
+
+import dev.gradwatch.events.DeadLetter;
+import dev.gradwatch.events.DecodeException;
+import dev.gradwatch.events.EventCodec;
+import dev.gradwatch.events.LayerStats;
+import dev.gradwatch.events.StepStats;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Decodes raw stats records and never throws: what cannot be decoded or is not a usable
+ * {@link StepStats} becomes a {@link DeadLetter} with the reason. With checkpointing on, an exception
+ * here would restart the job on the same record forever.
+ */
+public final class StatsDecoder {
+
+    /** Dead-letter payloads are cut to this many characters so that they fit in a Kafka record. */
+    public static final int MAX_PAYLOAD_CHARS = 64 * 1024;
+
+    private StatsDecoder() {
+    }
+
+    /** Either decoded statistics or a dead letter, never both. */
+    public record Result(StepStats stats, DeadLetter deadLetter) {
+        public boolean ok() {
+            return stats != null;
+        }
+    }
+
+    public static Result decode(RawRecord r) {
+        try {
+            StepStats s = EventCodec.decode(r.value(), StepStats.class);
+            String problem = problem(s);
+            return problem == null ? new Result(s, null) : new Result(null, deadLetter(r, problem));
+        } catch (DecodeException e) {
+            return new Result(null, deadLetter(r, e.getMessage()));
+        } catch (RuntimeException | StackOverflowError e) {
+            return new Result(null, deadLetter(r, "cannot decode: " + e));
+        }
+    }
+
+    /** What the codec accepts but the detectors cannot use, or null. */
+    static String problem(StepStats s) {
+        Set<Integer> seen = new HashSet<>();
+        for (LayerStats l : s.layers()) {
+            if (!seen.add(l.index())) return "invalid StepStats: duplicate layer index " + l.index();
+            if (l.gradL2() < 0) return "invalid StepStats: layer " + l.index() + " has negative gradL2 " + l.gradL2();
+        }
+        return null;
+    }
+
+    static DeadLetter deadLetter(RawRecord r, String reason) {
+        String payload = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+        if (payload.length() > MAX_PAYLOAD_CHARS) {
+            payload = payload.substring(0, MAX_PAYLOAD_CHARS) + "...[" + (payload.length() - MAX_PAYLOAD_CHARS)
+                    + " more characters cut]";
+        }
+        return new DeadLetter(DeadLetter.CURRENT_VERSION, r.topic(), r.partition(), r.offset(),
+                reason == null || reason.isBlank() ? "cannot decode" : reason, payload, r.timestampMs());
+    }
+}

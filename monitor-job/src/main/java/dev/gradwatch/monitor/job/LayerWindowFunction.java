@@ -1,0 +1,68 @@
+package dev.gradwatch.monitor.job;
+
+import dev.gradwatch.events.Alert;
+import dev.gradwatch.monitor.detect.DetectorConfig;
+import dev.gradwatch.monitor.detect.LayerMonitor;
+import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.monitor.detect.LayerState;
+import dev.gradwatch.monitor.detect.Outcome;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Step-counted windows per (run, worker, layer): loads the layer's state, lets {@link LayerMonitor}
+ * judge the sample, stores the state, emits alerts and sends findings to {@link Outputs#FINDINGS}.
+ */
+public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, LayerSample, Alert> {
+
+    private final DetectorConfig cfg;
+    private final IdleTimer idle;
+    private transient LayerMonitor monitor;
+    private transient ValueState<LayerState> state;
+    private transient Counter dropped;
+
+    public LayerWindowFunction(DetectorConfig cfg, long idleTimeoutMs) {
+        this.cfg = cfg;
+        this.idle = new IdleTimer(idleTimeoutMs);
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        monitor = new LayerMonitor(cfg);
+        state = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("layer-state", TypeInformation.of(LayerState.class)));
+        idle.open(getRuntimeContext());
+        dropped = getRuntimeContext().getMetricGroup().counter("samplesOutOfOrder");
+    }
+
+    @Override
+    public void processElement(LayerSample s, Context ctx, Collector<Alert> out) throws Exception {
+        LayerState st = state.value();
+        if (st == null) st = new LayerState();
+        Outcome o = monitor.onSample(st, s);
+        if (o.isDropped()) {
+            dropped.inc();
+            return;
+        }
+        state.update(st);
+        idle.touch(ctx.timerService());
+        o.alerts().forEach(out::collect);
+        o.findings().forEach(f -> ctx.output(Outputs.FINDINGS, f));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        cleanUp(ctx);
+    }
+
+    /** Forgets the layer: state and timer. */
+    private void cleanUp(Context ctx) throws Exception {
+        state.clear();
+        idle.clear(ctx.timerService());
+    }
+}

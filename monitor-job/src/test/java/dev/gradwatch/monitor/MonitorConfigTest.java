@@ -1,0 +1,58 @@
+package dev.gradwatch.monitor;
+
+import dev.gradwatch.events.Topics;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MonitorConfigTest {
+
+    @Test
+    void defaultsMatchTheDesign() {
+        MonitorConfig c = MonitorConfig.defaults();
+        assertEquals(Topics.STATS, c.statsTopic());
+        assertEquals(Topics.ALERTS, c.alertsTopic());
+        assertEquals(Topics.CONTROL, c.controlTopic());
+        assertEquals(Topics.STATS_DEAD_LETTER, c.deadLetterTopic());
+        assertEquals(10, c.detectors().windowSize());
+        assertEquals(5, c.detectors().windowSlide());
+        assertEquals(2, c.detectors().resolveAfterWindows());
+        assertEquals(1e-7, c.detectors().vanishingFloor());
+        assertEquals(1e-4, c.detectors().ratioFloor());
+        assertEquals(1e3, c.detectors().explodingCeiling());
+        assertEquals(100, c.detectors().growthFactor());
+        assertEquals(10, c.clip().percentile());
+        assertEquals(60_000, c.clip().commandTtlMs());
+        assertEquals(10_000, c.checkpointIntervalMs());
+        assertEquals(5, c.bufferTimeoutMs());
+    }
+
+    @Test
+    void argumentsOverrideAConfigFileWhichOverridesDefaults(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("monitor.properties");
+        Files.writeString(file, "window.size=20\nwindow.slide=10\nbootstrap.servers=kafka:9092\n");
+        MonitorConfig c = MonitorConfig.fromArgs("--config", file.toString(), "--window.slide=4",
+                "--exploding.ceiling", "50");
+        assertEquals(20, c.detectors().windowSize());
+        assertEquals(4, c.detectors().windowSlide());
+        assertEquals(50, c.detectors().explodingCeiling());
+        assertEquals("kafka:9092", c.bootstrapServers());
+        assertEquals(c, MonitorConfig.fromMap(c.asMap()));
+    }
+
+    @Test
+    void namesTheBadKeyAndWhatItExpects() {
+        var unknown = assertThrows(IllegalArgumentException.class, () -> MonitorConfig.fromArgs("--window.sise", "3"));
+        assertTrue(unknown.getMessage().contains("unknown key 'window.sise'"), unknown.getMessage());
+        var notNumber = assertThrows(IllegalArgumentException.class, () -> MonitorConfig.fromArgs("--vanishing.floor", "tiny"));
+        assertTrue(notNumber.getMessage().contains("vanishing.floor must be a number"), notNumber.getMessage());
+        var slide = assertThrows(IllegalArgumentException.class, () -> MonitorConfig.fromArgs("--window.slide", "11"));
+        assertTrue(slide.getMessage().contains("window.slide"), slide.getMessage());
+    }
+}

@@ -1,0 +1,98 @@
+package dev.gradwatch.monitor.detect;
+
+import dev.gradwatch.events.Alert;
+import dev.gradwatch.monitor.testing.StatsFixtures;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LayerMonitorTest {
+
+    private final LayerMonitor monitor = new LayerMonitor(DetectorConfig.DEFAULTS);
+
+    private static LayerSample sample(long step, double gradL2) {
+        return new LayerSample("run-1", "w0", step, 1000 + step, 0.1,
+                StatsFixtures.layer(0, "dense/sigmoid", gradL2));
+    }
+
+    private List<Alert> feed(LayerState st, double[] norms, int firstStep) {
+        List<Alert> alerts = new ArrayList<>();
+        for (int i = 0; i < norms.length; i++) alerts.addAll(monitor.onSample(st, sample(firstStep + i, norms[i])).alerts());
+        return alerts;
+    }
+
+    @Test
+    void firesVanishingOnceAtTheFirstWholeWindowAndResolvesAfterTwoClearWindows() {
+        LayerState st = new LayerState();
+        double[] vanished = new double[30];
+        java.util.Arrays.fill(vanished, 1e-9);
+        List<Alert> alerts = feed(st, vanished, 0);
+        assertEquals(1, alerts.size(), alerts.toString());
+        Alert fired = alerts.get(0);
+        assertEquals(Rules.VANISHING_GRADIENT, fired.rule());
+        assertEquals(Alert.FIRING, fired.status());
+        assertEquals(9, fired.step()); // the window 0-9 is the first whole one
+        assertEquals("vanishing_gradient:run-1:w0:0", fired.fingerprint());
+        assertEquals("vanishing_gradient:run-1:w0:0:firing@9", fired.alertId());
+
+        double[] healthy = new double[20];
+        java.util.Arrays.fill(healthy, 0.5);
+        List<Alert> later = feed(st, healthy, 30);
+        // the window ending 34 is no longer vanished throughout: it and the one ending 39 are clear
+        assertEquals(1, later.size(), later.toString());
+        assertEquals(Alert.RESOLVED, later.get(0).status());
+        assertEquals(39, later.get(0).step());
+        assertEquals("vanishing_gradient:run-1:w0:0:resolved@39", later.get(0).alertId());
+        assertTrue(st.latches.isEmpty());
+    }
+
+    @Test
+    void firesExplodingAtTheStepThatCrossesTheCeilingNotAtTheWindowEnd() {
+        LayerState st = new LayerState();
+        List<Alert> alerts = feed(st, new double[] {1, 1, 1, 1, 1, 1, 1, 2000, 1, 1, 1, 1}, 0);
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals(Rules.EXPLODING_GRADIENT, alerts.get(0).rule());
+        assertEquals(7, alerts.get(0).step());
+    }
+
+    @Test
+    void firesGrowthWhenTheNormDoublesEveryStep() {
+        LayerState st = new LayerState();
+        double[] v = new double[10];
+        for (int i = 0; i < v.length; i++) v[i] = 0.01 * Math.pow(2, i);
+        List<Alert> alerts = feed(st, v, 0);
+        assertEquals(List.of(Rules.EXPLODING_GRADIENT_GROWTH), alerts.stream().map(Alert::rule).toList());
+    }
+
+    @Test
+    void staysQuietOnAHealthyLayer() {
+        LayerState st = new LayerState();
+        double[] v = new double[50];
+        for (int i = 0; i < v.length; i++) v[i] = 0.5 + 0.1 * Math.sin(i);
+        assertTrue(feed(st, v, 0).isEmpty());
+        assertTrue(st.latches.isEmpty());
+        assertEquals(10, st.ring.capacity());
+    }
+
+    @Test
+    void dropsAStepItHasAlreadySeen() {
+        LayerState st = new LayerState();
+        monitor.onSample(st, sample(5, 0.5));
+        assertTrue(monitor.onSample(st, sample(5, 0.5)).isDropped());
+        assertTrue(monitor.onSample(st, sample(3, 0.5)).isDropped());
+    }
+
+    @Test
+    void replayingTheSameSamplesGivesTheSameAlertIds() {
+        double[] v = new double[40];
+        for (int i = 0; i < v.length; i++) v[i] = i < 20 ? 1e-9 : Math.pow(3, i - 20);
+        List<String> first = feed(new LayerState(), v, 0).stream().map(Alert::alertId).toList();
+        List<String> second = feed(new LayerState(), v, 0).stream().map(Alert::alertId).toList();
+        assertTrue(first.size() >= 3, first.toString());
+        assertEquals(first, second);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.gradwatch.monitor.detect;
+
+import dev.gradwatch.events.Alert;
+import dev.gradwatch.events.StepStats;
+import dev.gradwatch.monitor.testing.StatsFixtures;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StepMonitorTest {
+
+    private final StepMonitor monitor = new StepMonitor(DetectorConfig.DEFAULTS);
+
+    private List<Alert> feed(StepState st, List<StepStats> steps) {
+        List<Alert> alerts = new ArrayList<>();
+        for (StepStats s : steps) alerts.addAll(monitor.onStep(st, s).alerts());
+        return alerts;
+    }
+
+    @Test
+    void firesTheDepthRuleWhenTheFirstLayerIsStarvedForAWholeWindow() {
+        List<Alert> alerts = feed(new StepState(), StatsFixtures.vanishing("run-v", "w0", 30));
+        assertEquals(1, alerts.size(), alerts.toString());
+        Alert a = alerts.get(0);
+        assertEquals(Rules.VANISHING_GRADIENT_DEPTH, a.rule());
+        assertEquals(9, a.step());
+        assertEquals(-1, a.layerIndex());
+        assertEquals("vanishing_gradient_depth:run-v:w0:*", a.fingerprint());
+        assertEquals(0.1, a.evidence().get("attenuationPerLayer"), 0.01);
+        assertTrue(a.remedy().contains("ReLU-family"), a.remedy());
+    }
+
+    @Test
+    void firesNonFiniteAtTheStepItAppearsNamingTheLayer() {
+        List<StepStats> steps = StatsFixtures.exploding("run-x", "w1", 8, 6);
+        List<Alert> alerts = feed(new StepState(), steps);
+        List<String> rules = alerts.stream().map(Alert::rule).toList();
+        assertEquals(List.of(Rules.NON_FINITE_GRADIENT, Rules.NON_FINITE_LOSS), rules);
+        Alert grad = alerts.get(0);
+        assertEquals(6, grad.step());
+        assertEquals(2, grad.layerIndex());
+        assertEquals("dense2", grad.layerName());
+        assertEquals("non_finite_gradient:run-x:w1:*", grad.fingerprint());
+    }
+
+    @Test
+    void resolvesNonFiniteAfterTwoClearWindows() {
+        StepState st = new StepState();
+        List<Alert> alerts = new ArrayList<>();
+        for (int s = 0; s < 30; s++) {
+            double n = s == 6 ? Double.NaN : 0.5;
+            alerts.addAll(monitor.onStep(st, StatsFixtures.step("run-x", "w1", s, 1.0, "dense/relu", n, 0.5)).alerts());
+        }
+        assertEquals(List.of(Alert.FIRING, Alert.RESOLVED), alerts.stream().map(Alert::status).toList());
+        // windows ending 9 and 14 still hold step 6; 19 and 24 are clear
+        assertEquals(24, alerts.get(1).step());
+    }
+
+    @Test
+    void staysQuietOnAHealthyRun() {
+        StepState st = new StepState();
+        assertTrue(feed(st, StatsFixtures.healthy("run-h", "w0", 60)).isEmpty());
+        assertTrue(st.latches.isEmpty());
+    }
+}
