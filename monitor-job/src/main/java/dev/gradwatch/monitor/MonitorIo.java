@@ -25,8 +25,8 @@ public record MonitorIo(
     /** A Kafka source on the stats topic and at-least-once Kafka sinks, as the config says. */
     public static MonitorIo kafka(MonitorConfig cfg) {
         return new MonitorIo(KafkaIo.statsSource(cfg),
-                KafkaIo.sink(cfg, cfg.alertsTopic(), KafkaIo.ALERT_KEY),
-                KafkaIo.sink(cfg, cfg.controlTopic(), KafkaIo.COMMAND_KEY),
-                KafkaIo.sink(cfg, cfg.deadLetterTopic(), KafkaIo.DEAD_LETTER_KEY));
+                KafkaIo.sink(cfg, cfg.alertsTopic(), Alert.class, KafkaIo.ALERT_KEY),
+                KafkaIo.sink(cfg, cfg.controlTopic(), ControlCommand.class, KafkaIo.COMMAND_KEY),
+                KafkaIo.sink(cfg, cfg.deadLetterTopic(), DeadLetter.class, KafkaIo.DEAD_LETTER_KEY));
     }
 }

@@ -52,8 +52,8 @@ public final class KafkaIo {
     }
 
     /** An at-least-once sink writing {@code T} as JSON with {@link EventCodec}. */
-    public static <T> KafkaSink<T> sink(MonitorConfig cfg, String topic, SerializationSchema<T> key) {
-        SerializationSchema<T> value = EventCodec::encode;
+    public static <T> KafkaSink<T> sink(MonitorConfig cfg, String topic, Class<T> type, SerializationSchema<T> key) {
+        SerializationSchema<T> value = new JsonSerialization<>(type);
         KafkaRecordSerializationSchema<T> records = KafkaRecordSerializationSchema.<T>builder()
                 .setTopic(topic)
                 .setKeySerializationSchema(key)

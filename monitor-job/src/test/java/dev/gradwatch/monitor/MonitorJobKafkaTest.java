@@ -1,0 +1,239 @@
+package dev.gradwatch.monitor;
+
+import dev.gradwatch.embedded.EmbeddedKafkaBroker;
+import dev.gradwatch.events.Alert;
+import dev.gradwatch.events.ControlCommand;
+import dev.gradwatch.events.DeadLetter;
+import dev.gradwatch.events.DecodeException;
+import dev.gradwatch.events.EventCodec;
+import dev.gradwatch.events.StepStats;
+import dev.gradwatch.monitor.detect.Rules;
+import dev.gradwatch.monitor.testing.StatsFixtures;
+import dev.gradwatch.monitor.testing.TopicReader;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole job on a real Kafka broker (KRaft, in this JVM) and a real Flink MiniCluster at
+ * parallelism 2: statistics in on the stats topic, alerts, commands and dead letters out.
+ */
+class MonitorJobKafkaTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() {
+        broker = EmbeddedKafkaBroker.start();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (broker != null) broker.close();
+    }
+
+    @Test
+    void alertsOnTheVanishingAndExplodingRunsAndClipsTheExplodingOneButLeavesTheHealthyRunAlone() throws Exception {
+        MonitorConfig cfg = topics("sick");
+        List<StepStats> vanishing = StatsFixtures.vanishing("run-vanish", "w0", 30);
+        List<StepStats> exploding = StatsFixtures.exploding("run-explode", "w1", 30, 25);
+        List<StepStats> healthy = StatsFixtures.healthy("run-healthy", "w0", 30);
+
+        JobClient job = start(cfg);
+        try (KafkaProducer<String, byte[]> producer = producer();
+             TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic());
+             TopicReader controlTopic = new TopicReader(broker.bootstrapServers(), cfg.controlTopic())) {
+            for (int s = 0; s < 30; s++) {
+                for (StepStats st : List.of(healthy.get(s), vanishing.get(s), exploding.get(s))) {
+                    producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId(), EventCodec.encode(st)));
+                }
+            }
+            producer.flush();
+
+            Set<String> expected = Set.of(
+                    "run-vanish/" + Rules.VANISHING_GRADIENT,
+                    "run-vanish/" + Rules.VANISHING_GRADIENT_DEPTH,
+                    "run-explode/" + Rules.EXPLODING_GRADIENT,
+                    "run-explode/" + Rules.EXPLODING_GRADIENT_GROWTH,
+                    "run-explode/" + Rules.NON_FINITE_GRADIENT,
+                    "run-explode/" + Rules.NON_FINITE_LOSS);
+            alertsTopic.readUntil(seen -> runRules(alerts(seen)).containsAll(expected), TIMEOUT);
+            List<ControlCommand> commands = commands(controlTopic.readUntil(seen -> !seen.isEmpty(), TIMEOUT));
+            // the healthy run was published alongside the others; give its records time to be judged
+            List<ConsumerRecord<String, byte[]>> alertRecords = alertsTopic.readFor(Duration.ofSeconds(2));
+            List<Alert> alerts = alerts(alertRecords);
+
+            assertEquals(expected, runRules(alerts), "alerts: " + alerts);
+            assertTrue(alerts.stream().allMatch(a -> a.status().equals(Alert.FIRING)));
+            for (ConsumerRecord<String, byte[]> r : alertRecords) {
+                assertEquals(decode(r.value(), Alert.class).runId(), r.key(), "alerts are keyed by run id");
+            }
+            // the per-layer rule names the starved layers: 0 (1e-9) and 1 (1e-8), not 2 (1e-7)
+            assertEquals(Set.of(0, 1), alerts.stream()
+                    .filter(a -> a.rule().equals(Rules.VANISHING_GRADIENT))
+                    .map(Alert::layerIndex).collect(Collectors.toSet()));
+            Alert nonFinite = alerts.stream().filter(a -> a.rule().equals(Rules.NON_FINITE_GRADIENT))
+                    .findFirst().orElseThrow();
+            assertEquals(25, nonFinite.step());
+            assertEquals("dense2", nonFinite.layerName());
+            // fire once per fingerprint while the condition holds
+            assertEquals(alerts.size(), alerts.stream().map(Alert::fingerprint).distinct().count(), alerts.toString());
+
+            commands = commands(controlTopic.readFor(Duration.ZERO));
+            assertFalse(commands.isEmpty());
+            for (ControlCommand c : commands) {
+                assertEquals("run-explode", c.runId());
+                assertEquals("w1", c.workerId());
+                assertEquals(ControlCommand.Type.SET_CLIP_NORM, c.type());
+                assertTrue(c.value() > 0 && c.value() <= 1e3, "clip norm " + c.value());
+                assertTrue(c.expiresAtMs() > c.issuedAtMs());
+            }
+            // the first command answers the growth seen in the window 0-9: p10 of the global norms so far
+            ControlCommand first = commands.get(0);
+            assertEquals("SET_CLIP_NORM:run-explode:w1@9", first.commandId());
+            double[] norms = new double[10];
+            for (int s = 0; s < 10; s++) norms[s] = Math.sqrt(0.25 + 0.64 + 1) * Math.pow(2, s);
+            assertEquals(dev.gradwatch.monitor.policy.ClipPolicy.percentile(norms, 10), first.value(), 1e-9);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void sendsUndecodableRecordsToTheDeadLetterTopicAndKeepsProcessingGoodOnes() throws Exception {
+        MonitorConfig cfg = topics("poison");
+        String good = EventCodec.encodeToString(StatsFixtures.healthy("run-after", "w0", 1).get(0));
+        List<byte[]> poison = new ArrayList<>();
+        poison.add("{not json".getBytes(StandardCharsets.UTF_8));
+        poison.add(good.substring(0, good.length() / 2).getBytes(StandardCharsets.UTF_8));
+        poison.add(good.replace("\"step\":0", "\"step\":\"zero\"").getBytes(StandardCharsets.UTF_8));
+        poison.add(good.replace("\"step\":0", "\"step\":-1").getBytes(StandardCharsets.UTF_8));
+        poison.add(null);
+        poison.add(new byte[0]);
+
+        JobClient job = start(cfg);
+        try (KafkaProducer<String, byte[]> producer = producer();
+             TopicReader deadLetterTopic = new TopicReader(broker.bootstrapServers(), cfg.deadLetterTopic());
+             TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic())) {
+            for (byte[] p : poison) producer.send(new ProducerRecord<>(cfg.statsTopic(), "run-after", p));
+            for (StepStats st : StatsFixtures.exploding("run-after", "w0", 15, 12)) {
+                producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId(), EventCodec.encode(st)));
+            }
+            producer.flush();
+
+            List<ConsumerRecord<String, byte[]>> dead = deadLetterTopic.readUntil(
+                    seen -> seen.size() >= poison.size(), TIMEOUT);
+            List<Alert> alerts = alerts(alertsTopic.readUntil(
+                    seen -> runRules(alerts(seen)).contains("run-after/" + Rules.NON_FINITE_GRADIENT), TIMEOUT));
+
+            List<DeadLetter> letters = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : dead) letters.add(decode(r.value(), DeadLetter.class));
+            assertEquals(poison.size(), letters.size(), "dead letters: " + letters);
+            assertEquals(poison.size(), letters.stream().map(DeadLetter::offset).distinct().count());
+            for (DeadLetter d : letters) {
+                assertEquals(cfg.statsTopic(), d.sourceTopic());
+                assertFalse(d.reason().isBlank(), d.toString());
+            }
+            Map<String, String> reasonByPayload = letters.stream()
+                    .collect(Collectors.toMap(DeadLetter::payload, DeadLetter::reason, (a, b) -> a + " / " + b));
+            assertTrue(reasonByPayload.get("{not json").startsWith("not valid JSON"), reasonByPayload.toString());
+            String wrongType = good.replace("\"step\":0", "\"step\":\"zero\"");
+            assertTrue(reasonByPayload.get(wrongType).contains("$.step"), reasonByPayload.get(wrongType));
+            String negative = good.replace("\"step\":0", "\"step\":-1");
+            assertTrue(reasonByPayload.get(negative).contains("step must be >= 0"), reasonByPayload.get(negative));
+            // a dead letter whose payload names its run is keyed by it, like everything else
+            assertTrue(dead.stream().anyMatch(r -> "run-after".equals(r.key())));
+
+            Set<String> rules = runRules(alerts);
+            assertTrue(rules.contains("run-after/" + Rules.EXPLODING_GRADIENT), rules.toString());
+            assertTrue(rules.contains("run-after/" + Rules.NON_FINITE_GRADIENT), rules.toString());
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /** A config on topics of their own for one test, checkpointing every second. */
+    private static MonitorConfig topics(String prefix) {
+        MonitorConfig cfg = MonitorConfig.defaults().with(Map.of(
+                "bootstrap.servers", broker.bootstrapServers(),
+                "group.id", prefix + "-monitor",
+                "topic.stats", prefix + "-stats",
+                "topic.alerts", prefix + "-alerts",
+                "topic.control", prefix + "-control",
+                "topic.dead-letter", prefix + "-dlq",
+                "checkpoint.interval.ms", "1000"));
+        broker.createTopics(2, cfg.statsTopic(), cfg.alertsTopic(), cfg.controlTopic(), cfg.deadLetterTopic());
+        return cfg;
+    }
+
+    /** The job on a MiniCluster at parallelism 2, with Kryo and generated operator ids forbidden. */
+    private static JobClient start(MonitorConfig cfg) throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        MonitorJob.build(env, cfg);
+        return env.executeAsync(MonitorJob.JOB_NAME);
+    }
+
+    private static KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static List<Alert> alerts(List<ConsumerRecord<String, byte[]>> records) {
+        List<Alert> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) out.add(decode(r.value(), Alert.class));
+        return out;
+    }
+
+    private static List<ControlCommand> commands(List<ConsumerRecord<String, byte[]>> records) {
+        List<ControlCommand> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            assertEquals(decode(r.value(), ControlCommand.class).runId(), r.key(), "commands are keyed by run id");
+            out.add(decode(r.value(), ControlCommand.class));
+        }
+        return out;
+    }
+
+    private static Set<String> runRules(List<Alert> alerts) {
+        return alerts.stream().map(a -> a.runId() + "/" + a.rule()).collect(Collectors.toSet());
+    }
+
+    private static <T> T decode(byte[] value, Class<T> type) {
+        try {
+            return EventCodec.decode(value, type);
+        } catch (DecodeException e) {
+            throw new AssertionError("output is not a valid " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+}
