@@ -4,7 +4,6 @@ import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.DeadLetter;
 import dev.gradwatch.events.StepStats;
-import dev.gradwatch.monitor.detect.Finding;
 import dev.gradwatch.monitor.ingest.RawRecord;
 import dev.gradwatch.monitor.job.ClipPolicyFunction;
 import dev.gradwatch.monitor.job.DecodeStatsFunction;
@@ -14,7 +13,6 @@ import dev.gradwatch.monitor.job.Outputs;
 import dev.gradwatch.monitor.job.SplitLayers;
 import dev.gradwatch.monitor.job.StepViewFunction;
 import dev.gradwatch.monitor.job.WorkerKey;
-import dev.gradwatch.monitor.policy.ClipPolicy;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -26,7 +24,7 @@ import java.util.Arrays;
 
 /**
  * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows and
- * per-worker step view → alerts, and explosion evidence → clip policy → control commands.
+ * per-worker step view → alerts; per-worker clip policy → control commands.
  *
  * <p>This class only wires; the detectors and the policy are plain Java in {@code detect} and
  * {@code policy}. Sources and sinks come in through {@link MonitorIo}, so tests can pass others.
@@ -91,15 +89,8 @@ public final class MonitorJob {
                 .process(new LayerWindowFunction(cfg.detectors(), cfg.stateIdleTimeoutMs()))
                 .name("layer-windows").uid("layer-windows");
 
-        DataStream<Finding> explosions = stepAlerts.getSideOutput(Outputs.FINDINGS)
-                .union(layerAlerts.getSideOutput(Outputs.FINDINGS))
-                .filter(ClipPolicy::isExplosionEvidence)
-                .name("explosion-evidence").uid("explosion-evidence");
-
         SingleOutputStreamOperator<ControlCommand> commands = byWorker
-                .connect(explosions.keyBy(new WorkerKey.OfFinding(), WorkerKey.TYPE))
-                .process(new ClipPolicyFunction(cfg.clip(), cfg.detectors().explodingCeiling(),
-                        cfg.stateIdleTimeoutMs()))
+                .process(new ClipPolicyFunction(cfg.clip(), cfg.detectors(), cfg.stateIdleTimeoutMs()))
                 .name("clip-policy").uid("clip-policy");
 
         return new MonitorStreams(stats, stepAlerts.union(layerAlerts), commands, deadLetters);

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * A detector's verdict that its condition holds, with the numbers behind it. Whether it becomes
- * an alert is the {@link AlertLatch}'s decision; the control policy sees every finding.
+ * an alert is the {@link AlertLatch}'s decision; the control policy acts on every explosion finding.
  *
  * @param layerIndex the layer named by the finding, -1 for the whole step
  * @param step       the step at which the condition was seen (the last step of a window)

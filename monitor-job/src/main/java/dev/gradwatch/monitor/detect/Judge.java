@@ -27,7 +27,6 @@ final class Judge {
             latch = new AlertLatch();
             latches.put(rule, latch);
         }
-        verdict.ifPresent(out::finding);
         switch (latch.observe(verdict.isPresent(), verdict.map(Finding::step).orElse(step), resolveAfterWindows)) {
             case FIRE -> out.alert(Alerts.firing(verdict.orElseThrow(), scope.layerIndex(), timestampMs));
             case RESOLVE -> out.alert(Alerts.resolved(rule, Rules.severityOf(rule), scope, step, timestampMs,

@@ -6,13 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a monitor did with one sample: alerts to publish, findings for the control policy, or
- * the sample dropped because its step was not after the last one seen (a duplicate or a replay).
+ * What a monitor did with one sample: the alerts to publish, or the sample dropped because its step
+ * was not after the last one seen (a duplicate or a replay).
  */
 public final class Outcome {
 
     private final List<Alert> alerts = new ArrayList<>(2);
-    private final List<Finding> findings = new ArrayList<>(2);
     private final boolean dropped;
 
     private Outcome(boolean dropped) {
@@ -31,19 +30,11 @@ public final class Outcome {
         return alerts;
     }
 
-    public List<Finding> findings() {
-        return findings;
-    }
-
     public boolean isDropped() {
         return dropped;
     }
 
     void alert(Alert a) {
         alerts.add(a);
-    }
-
-    void finding(Finding f) {
-        findings.add(f);
     }
 }

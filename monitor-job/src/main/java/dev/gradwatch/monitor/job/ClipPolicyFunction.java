@@ -2,7 +2,7 @@ package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.StepStats;
-import dev.gradwatch.monitor.detect.Finding;
+import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.policy.ClipPolicy;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
 import dev.gradwatch.monitor.policy.ClipState;
@@ -11,33 +11,31 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
-import java.util.Optional;
-
 /**
- * Per (run, worker): statistics on the first input feed the norm history, explosion findings on the
- * second trigger {@link ClipPolicy}; its commands are the output.
+ * The clip policy per (run, worker): loads the worker's norm history, lets {@link ClipPolicy} judge
+ * the step, stores the history and emits the command it decides on, counted.
  */
-public final class ClipPolicyFunction extends KeyedCoProcessFunction<WorkerKey, StepStats, Finding, ControlCommand> {
+public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, StepStats, ControlCommand> {
 
     private final ClipPolicyConfig cfg;
-    private final double ceiling;
+    private final DetectorConfig detectors;
     private final IdleTimer idle;
     private transient ClipPolicy policy;
     private transient ValueState<ClipState> state;
     private transient Counter issued;
 
-    public ClipPolicyFunction(ClipPolicyConfig cfg, double ceiling, long idleTimeoutMs) {
+    public ClipPolicyFunction(ClipPolicyConfig cfg, DetectorConfig detectors, long idleTimeoutMs) {
         this.cfg = cfg;
-        this.ceiling = ceiling;
+        this.detectors = detectors;
         this.idle = new IdleTimer(idleTimeoutMs);
     }
 
     @Override
     public void open(OpenContext ctx) {
-        policy = new ClipPolicy(cfg, ceiling);
+        policy = new ClipPolicy(cfg, detectors);
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("clip-state", TypeInformation.of(ClipState.class)));
         idle.open(getRuntimeContext());
@@ -45,19 +43,16 @@ public final class ClipPolicyFunction extends KeyedCoProcessFunction<WorkerKey, 
     }
 
     @Override
-    public void processElement1(StepStats s, Context ctx, Collector<ControlCommand> out) throws Exception {
-        ClipState st = load();
-        emit(policy.onStats(st, s, ctx.timerService().currentProcessingTime()), out);
+    public void processElement(StepStats s, Context ctx, Collector<ControlCommand> out) throws Exception {
+        ClipState st = state.value();
+        if (st == null) st = new ClipState();
+        var command = policy.onStats(st, s, ctx.timerService().currentProcessingTime());
         state.update(st);
         idle.touch(ctx.timerService());
-    }
-
-    @Override
-    public void processElement2(Finding f, Context ctx, Collector<ControlCommand> out) throws Exception {
-        ClipState st = load();
-        emit(policy.onEvidence(st, f, ctx.timerService().currentProcessingTime()), out);
-        state.update(st);
-        idle.touch(ctx.timerService());
+        command.ifPresent(c -> {
+            issued.inc();
+            out.collect(c);
+        });
     }
 
     @Override
@@ -65,21 +60,9 @@ public final class ClipPolicyFunction extends KeyedCoProcessFunction<WorkerKey, 
         cleanUp(ctx);
     }
 
-    /** Forgets the worker's norm history and command sequence: state and timer. */
+    /** Forgets the worker's norm history and last command: state and timer. */
     private void cleanUp(Context ctx) throws Exception {
         state.clear();
         idle.clear(ctx.timerService());
-    }
-
-    private ClipState load() throws Exception {
-        ClipState st = state.value();
-        return st == null ? new ClipState() : st;
-    }
-
-    private void emit(Optional<ControlCommand> c, Collector<ControlCommand> out) {
-        c.ifPresent(cmd -> {
-            issued.inc();
-            out.collect(cmd);
-        });
     }
 }

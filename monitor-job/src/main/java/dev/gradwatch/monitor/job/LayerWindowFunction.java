@@ -16,7 +16,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * Step-counted windows per (run, worker, layer): loads the layer's state, lets {@link LayerMonitor}
- * judge the sample, stores the state, emits alerts and sends findings to {@link Outputs#FINDINGS}.
+ * judge the sample, stores the state and emits its alerts.
  */
 public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, LayerSample, Alert> {
 
@@ -52,7 +52,6 @@ public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, La
         state.update(st);
         idle.touch(ctx.timerService());
         o.alerts().forEach(out::collect);
-        o.findings().forEach(f -> ctx.output(Outputs.FINDINGS, f));
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * The per-(run, worker) view over whole steps: loads the worker's state, lets {@link StepMonitor}
- * judge the step, stores the state, emits alerts and sends findings to {@link Outputs#FINDINGS}.
+ * judge the step, stores the state and emits its alerts.
  */
 public final class StepViewFunction extends KeyedProcessFunction<WorkerKey, StepStats, Alert> {
 
@@ -52,7 +52,6 @@ public final class StepViewFunction extends KeyedProcessFunction<WorkerKey, Step
         state.update(st);
         idle.touch(ctx.timerService());
         o.alerts().forEach(out::collect);
-        o.findings().forEach(f -> ctx.output(Outputs.FINDINGS, f));
     }
 
     @Override

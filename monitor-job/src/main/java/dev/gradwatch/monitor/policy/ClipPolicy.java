@@ -3,43 +3,43 @@ package dev.gradwatch.monitor.policy;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
+import dev.gradwatch.monitor.detect.DetectorConfig;
+import dev.gradwatch.monitor.detect.ExplodingGradientDetector;
 import dev.gradwatch.monitor.detect.Finding;
-import dev.gradwatch.monitor.detect.Rules;
+import dev.gradwatch.monitor.detect.NonFiniteDetector;
+import dev.gradwatch.monitor.detect.Series;
+import dev.gradwatch.monitor.detect.StepWindows;
+import dev.gradwatch.monitor.detect.Subject;
 
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Turns explosion evidence for one (run, worker) into {@code SET_CLIP_NORM} commands, in the spirit
  * of AutoClip (Seetharaman et al. 2020, arXiv:2007.14469): the clip norm is a low percentile of the
  * worker's recent finite global gradient norms, where the global norm of a step is
  * {@code sqrt(Σ_layers gradL2²)}. A repeated explosion after a command halves the last clip norm.
- * The value is kept within [{@code minClipNorm}, {@code ceiling}] and never loosens the clip norm the
- * trainer reports in force.
+ * The value is kept within [{@code minClipNorm}, ceiling] and never loosens the clip norm the trainer
+ * reports in force.
  *
- * <p>Decisions use only norms up to the evidence's step, and evidence that overtakes the
- * statistics of its own step waits for them, so a replay proposes the same values. Command ids are
- * derived from run, worker and trigger step.
+ * <p>Evidence is judged here, on the worker's own ordered statistics, with the same detectors that
+ * raise the alerts: a non-finite gradient or loss, a layer over the ceiling, or the global norm
+ * growing by more than the growth factor within a window. Judging findings sent by the other
+ * operators instead would make the commands depend on which operator's output arrives first; this
+ * way a replay of the same statistics issues the same commands with the same ids (derived from
+ * run, worker and trigger step).
  */
 public final class ClipPolicy {
 
-    /** Rules whose findings count as explosion evidence. */
-    public static final Set<String> TRIGGERS = Set.of(Rules.EXPLODING_GRADIENT, Rules.EXPLODING_GRADIENT_GROWTH,
-            Rules.NON_FINITE_GRADIENT, Rules.NON_FINITE_LOSS);
-
     private final ClipPolicyConfig cfg;
-    private final double ceiling;
+    private final DetectorConfig detectors;
+    private final StepWindows windows;
 
-    /** @param ceiling the exploding ceiling: the highest clip norm the policy proposes */
-    public ClipPolicy(ClipPolicyConfig cfg, double ceiling) {
+    public ClipPolicy(ClipPolicyConfig cfg, DetectorConfig detectors) {
         this.cfg = cfg;
-        this.ceiling = ceiling;
-    }
-
-    public static boolean isExplosionEvidence(Finding f) {
-        return TRIGGERS.contains(f.rule());
+        this.detectors = detectors;
+        this.windows = detectors.windows();
     }
 
     /** {@code SET_CLIP_NORM:run:worker@step}. */
@@ -57,43 +57,33 @@ public final class ClipPolicy {
         return Math.sqrt(sumSq);
     }
 
-    /** Records a step's global norm; acts on evidence that was waiting for this step. */
+    /** Records the step's global norm and, on explosion evidence, decides on a command. */
     public Optional<ControlCommand> onStats(ClipState st, StepStats s, long nowMs) {
-        if (s.step() <= st.lastStatsStep) return Optional.empty();
-        st.norms.reshape(2 * cfg.historySteps(), 1);
-        double g = globalNorm(s);
-        // overflowed squares give +Inf: not a usable history value either
-        if (Double.isFinite(g)) st.norms.add(s.step(), g);
-        st.lastStatsStep = s.step();
-        st.clipInForce = Double.isNaN(s.clipNorm()) ? Double.POSITIVE_INFINITY : s.clipNorm();
-        if (st.pendingStep >= 0 && st.pendingStep <= s.step()) {
-            long step = st.pendingStep;
-            String rule = st.pendingRule;
-            String summary = st.pendingSummary;
-            st.pendingStep = -1;
-            st.pendingRule = "";
-            st.pendingSummary = "";
-            return decide(st, s.runId(), s.workerId(), step, rule, summary, nowMs);
-        }
-        return Optional.empty();
+        if (s.step() <= st.norms.lastStep) return Optional.empty();
+        st.norms.reshape(Math.max(cfg.historySteps(), detectors.windowSize()), 1);
+        st.norms.add(s.step(), globalNorm(s));
+        return evidence(st, s).flatMap(f -> decide(st, s, f, nowMs));
     }
 
-    /** Acts on explosion evidence, or keeps it until the statistics of its step have been seen. */
-    public Optional<ControlCommand> onEvidence(ClipState st, Finding f, long nowMs) {
-        if (!isExplosionEvidence(f)) return Optional.empty();
-        if (f.step() > st.lastStatsStep) {
-            if (st.pendingStep < 0 || f.step() < st.pendingStep) {
-                st.pendingStep = f.step();
-                st.pendingRule = f.rule();
-                st.pendingSummary = f.summary();
-            }
-            return Optional.empty();
+    /** The first explosion evidence at this step, if any. */
+    private Optional<Finding> evidence(ClipState st, StepStats s) {
+        Subject worker = Subject.step(s.runId(), s.workerId(), "");
+        Optional<Finding> f = NonFiniteDetector.gradient(worker, s).or(() -> NonFiniteDetector.loss(worker, s));
+        for (LayerStats l : s.layers()) {
+            if (f.isPresent()) return f;
+            f = ExplodingGradientDetector.overCeiling(worker.layer(l.index(), l.name(), l.kind()),
+                    Series.of(s.step(), l.gradL2()), detectors.explodingCeiling(), s.learningRate());
         }
-        return decide(st, f.runId(), f.workerId(), f.step(), f.rule(), f.summary(), nowMs);
+        if (f.isEmpty() && windows.endsAt(s.step()) && st.norms.firstStep <= windows.startOf(s.step())) {
+            Series global = st.norms.series(0, windows.startOf(s.step()), s.step());
+            f = ExplodingGradientDetector.growth(worker.layer(-1, "global", ""), global, detectors.growthFactor(),
+                    detectors.vanishingFloor(), s.learningRate());
+        }
+        return f;
     }
 
-    private Optional<ControlCommand> decide(ClipState st, String runId, String workerId, long step, String rule,
-                                            String summary, long nowMs) {
+    private Optional<ControlCommand> decide(ClipState st, StepStats s, Finding evidence, long nowMs) {
+        long step = s.step();
         boolean repeated = st.lastCommandStep >= 0;
         if (repeated && step < st.lastCommandStep + cfg.cooldownSteps()) return Optional.empty();
 
@@ -104,22 +94,23 @@ public final class ClipPolicy {
             basis = "repeated explosion after command seq " + st.seq + " (clip norm " + num(st.lastCommandValue)
                     + " at step " + st.lastCommandStep + "): halved";
         } else {
-            double[] history = recentNorms(st, step);
+            double[] history = recentFiniteNorms(st);
             if (history.length == 0) {
-                value = ceiling;
+                value = detectors.explodingCeiling();
                 basis = "no finite global norm yet: the ceiling";
             } else {
                 value = percentile(history, cfg.percentile());
-                basis = "p" + num(cfg.percentile()) + " of " + history.length + " recent global norms";
+                basis = "p" + percentileLabel() + " of " + history.length + " recent global norms";
             }
         }
-        if (Double.isFinite(st.clipInForce) && value >= st.clipInForce) {
+        double inForce = Double.isNaN(s.clipNorm()) ? Double.POSITIVE_INFINITY : s.clipNorm();
+        if (Double.isFinite(inForce) && value >= inForce) {
             // the clip norm in force did not prevent this explosion: tighten it, never loosen
-            value = st.clipInForce / 2;
-            basis += "; in-force clip norm " + num(st.clipInForce) + " halved";
+            value = inForce / 2;
+            basis += "; in-force clip norm " + num(inForce) + " halved";
         }
-        value = Math.max(cfg.minClipNorm(), Math.min(ceiling, value));
-        if (Double.isFinite(st.clipInForce) && value >= st.clipInForce) {
+        value = Math.max(cfg.minClipNorm(), Math.min(detectors.explodingCeiling(), value));
+        if (Double.isFinite(inForce) && value >= inForce) {
             return Optional.empty(); // already at the lowest clip norm the policy allows
         }
         // at least the trigger step, so that the sequence keeps increasing even after idle clean-up
@@ -127,17 +118,17 @@ public final class ClipPolicy {
         st.seq = Math.max(st.seq + 1, step);
         st.lastCommandStep = step;
         st.lastCommandValue = value;
-        String reason = rule + " at step " + step + ": clip norm " + num(value) + " (" + basis + "). " + summary;
-        return Optional.of(new ControlCommand(ControlCommand.CURRENT_VERSION, commandId(runId, workerId, step),
-                runId, workerId, ControlCommand.Type.SET_CLIP_NORM, value, reason, st.seq, nowMs,
+        String reason = evidence.rule() + " at step " + step + ": clip norm " + num(value) + " (" + basis + "). "
+                + evidence.summary();
+        return Optional.of(new ControlCommand(ControlCommand.CURRENT_VERSION, commandId(s.runId(), s.workerId(), step),
+                s.runId(), s.workerId(), ControlCommand.Type.SET_CLIP_NORM, value, reason, st.seq, nowMs,
                 nowMs + cfg.commandTtlMs(), null, null));
     }
 
-    /** The last {@code historySteps} finite global norms at or before {@code step}. */
-    private double[] recentNorms(ClipState st, long step) {
-        var all = st.norms.series(0, Long.MIN_VALUE, step);
-        int n = Math.min(all.size(), cfg.historySteps());
-        return Arrays.copyOfRange(all.values(), all.size() - n, all.size());
+    /** The finite global norms held, up to {@code historySteps} of them. */
+    private double[] recentFiniteNorms(ClipState st) {
+        double[] all = st.norms.series(0, Long.MIN_VALUE, Long.MAX_VALUE).values();
+        return Arrays.stream(all).filter(Double::isFinite).toArray();
     }
 
     /** Linear-interpolation percentile (the numpy default) of {@code values}, {@code p} in (0, 100). */
@@ -148,6 +139,11 @@ public final class ClipPolicy {
         int lo = (int) Math.floor(rank);
         int hi = Math.min(lo + 1, v.length - 1);
         return v[lo] + (rank - lo) * (v[hi] - v[lo]);
+    }
+
+    private String percentileLabel() {
+        double p = cfg.percentile();
+        return p == Math.rint(p) ? Long.toString((long) p) : num(p);
     }
 
     private static String num(double v) {

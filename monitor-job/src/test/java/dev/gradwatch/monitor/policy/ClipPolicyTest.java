@@ -1,14 +1,13 @@
 package dev.gradwatch.monitor.policy;
 
 import dev.gradwatch.events.ControlCommand;
-import dev.gradwatch.events.Severity;
 import dev.gradwatch.events.StepStats;
-import dev.gradwatch.monitor.detect.Finding;
-import dev.gradwatch.monitor.detect.Rules;
+import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,23 +17,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClipPolicyTest {
 
     private static final long NOW = 1_800_000_000_000L;
-    private final ClipPolicy policy = new ClipPolicy(ClipPolicyConfig.DEFAULTS, 1e3);
+    private final ClipPolicy policy = new ClipPolicy(ClipPolicyConfig.DEFAULTS, DetectorConfig.DEFAULTS);
 
     private static StepStats stats(long step, double... norms) {
         return StatsFixtures.step("run-1", "w0", step, 1.0, "dense/relu", norms);
     }
 
-    private static Finding explosion(long step) {
-        return new Finding(Rules.EXPLODING_GRADIENT, Severity.CRITICAL, "run-1", "w0", 2, "dense2", step,
-                "norm over the ceiling", Map.of(), "");
+    private static StepStats withClip(StepStats x, double clipNorm) {
+        return new StepStats(x.runId(), x.workerId(), x.step(), x.timestampMs(), x.loss(), x.learningRate(),
+                clipNorm, x.layers());
     }
 
-    /** Global norms 1..20 (one layer each), then an explosion at step 20. */
-    private ClipState history() {
+    /** Global norms 1..20 (one layer each), commands for none of them. */
+    private ClipState calmHistory() {
         ClipState st = new ClipState();
-        for (int s = 0; s < 20; s++) policy.onStats(st, stats(s, s + 1), NOW);
-        policy.onStats(st, stats(20, 3000), NOW);
+        for (int s = 0; s < 20; s++) assertTrue(policy.onStats(st, stats(s, s + 1), NOW).isEmpty(), "step " + s);
         return st;
+    }
+
+    private List<ControlCommand> feed(ClipState st, List<StepStats> steps) {
+        List<ControlCommand> out = new ArrayList<>();
+        for (StepStats s : steps) policy.onStats(st, s, NOW).ifPresent(out::add);
+        return out;
     }
 
     @Test
@@ -51,29 +55,51 @@ class ClipPolicyTest {
     }
 
     @Test
-    void setsTheClipNormToTheTenthPercentileOfRecentGlobalNorms() {
-        ClipState st = history();
-        ControlCommand c = policy.onEvidence(st, explosion(20), NOW).orElseThrow();
+    void setsTheClipNormToTheTenthPercentileOfRecentGlobalNormsWhenALayerCrossesTheCeiling() {
+        ClipState st = calmHistory();
+        ControlCommand c = policy.onStats(st, stats(20, 3000), NOW).orElseThrow();
         assertEquals(ControlCommand.Type.SET_CLIP_NORM, c.type());
         // norms 1..20 and 3000 -> p10 of 21 values = 3.0
         assertEquals(3.0, c.value(), 1e-9);
         assertEquals("SET_CLIP_NORM:run-1:w0@20", c.commandId());
+        assertEquals("run-1", c.runId());
         assertEquals("w0", c.workerId());
         assertEquals(NOW, c.issuedAtMs());
         assertEquals(NOW + 60_000, c.expiresAtMs());
         assertNull(c.keyId());
         assertNull(c.signature());
-        assertTrue(c.reason().contains("exploding_gradient at step 20"), c.reason());
-        assertTrue(c.seq() > 0);
+        assertTrue(c.reason().startsWith("exploding_gradient at step 20: clip norm 3.00 (p10 of 21 recent global norms)"),
+                c.reason());
+        assertTrue(c.seq() >= 20);
     }
 
     @Test
-    void halvesTheClipNormOnARepeatedExplosionAfterTheCooldown() {
-        ClipState st = history();
-        ControlCommand first = policy.onEvidence(st, explosion(20), NOW).orElseThrow();
-        for (int s = 21; s < 40; s++) policy.onStats(st, stats(s, 4000), NOW);
-        assertTrue(policy.onEvidence(st, explosion(25), NOW).isEmpty(), "within the cooldown");
-        ControlCommand second = policy.onEvidence(st, explosion(30), NOW).orElseThrow();
+    void actsAtOnceOnANonFiniteGradientUsingOnlyTheFiniteNorms() {
+        ClipState st = calmHistory();
+        ControlCommand c = policy.onStats(st, stats(20, 1.0, Double.NaN), NOW).orElseThrow();
+        assertTrue(c.reason().startsWith("non_finite_gradient at step 20"), c.reason());
+        assertEquals(ClipPolicy.percentile(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+                18, 19, 20}, 10), c.value(), 1e-9);
+    }
+
+    @Test
+    void actsOnGlobalNormGrowthAtTheEndOfAWindowBeforeAnyLayerCrossesTheCeiling() {
+        List<ControlCommand> commands = feed(new ClipState(), StatsFixtures.exploding("run-1", "w0", 10, -1));
+        assertEquals(1, commands.size());
+        assertEquals("SET_CLIP_NORM:run-1:w0@9", commands.get(0).commandId());
+        assertTrue(commands.get(0).reason().startsWith("exploding_gradient_growth"), commands.get(0).reason());
+    }
+
+    @Test
+    void halvesTheClipNormOnARepeatedExplosionAfterTheCooldownAndIsQuietWithinIt() {
+        ClipState st = calmHistory();
+        ControlCommand first = policy.onStats(st, stats(20, 3000), NOW).orElseThrow();
+        List<ControlCommand> later = new ArrayList<>();
+        for (int s = 21; s < 40; s++) policy.onStats(st, stats(s, 4000), NOW).ifPresent(later::add);
+        // every step from 21 is over the ceiling; the cooldown of 10 steps lets one more command through at 30
+        assertEquals(1, later.size(), later.toString());
+        ControlCommand second = later.get(0);
+        assertEquals("SET_CLIP_NORM:run-1:w0@30", second.commandId());
         assertEquals(first.value() / 2, second.value(), 1e-12);
         assertTrue(second.seq() > first.seq());
         assertTrue(second.reason().contains("halved"), second.reason());
@@ -81,44 +107,39 @@ class ClipPolicyTest {
 
     @Test
     void neverProposesMoreThanTheCeilingOrLessThanTheMinimum() {
-        ClipState st = new ClipState();
-        for (int s = 0; s < 20; s++) policy.onStats(st, stats(s, 5000 + s), NOW);
-        assertEquals(1e3, policy.onEvidence(st, explosion(19), NOW).orElseThrow().value());
+        // the only norm known is the exploding one itself: its p10 is 5000
+        assertEquals(1e3, policy.onStats(new ClipState(), stats(0, 5000), NOW).orElseThrow().value());
 
         ClipState tiny = new ClipState();
-        for (int s = 0; s < 20; s++) policy.onStats(tiny, stats(s, 1e-9), NOW);
-        assertEquals(1e-3, policy.onEvidence(tiny, explosion(19), NOW).orElseThrow().value());
+        for (int s = 0; s < 19; s++) policy.onStats(tiny, stats(s, 1e-6), NOW);
+        assertEquals(1e-3, policy.onStats(tiny, stats(19, 1e-6, Double.NaN), NOW).orElseThrow().value());
     }
 
     @Test
     void tightensRatherThanLoosensTheClipNormInForce() {
         ClipState st = new ClipState();
-        for (int s = 0; s < 20; s++) {
-            StepStats x = stats(s, 10 + s);
-            policy.onStats(st, new StepStats(x.runId(), x.workerId(), x.step(), x.timestampMs(), x.loss(),
-                    x.learningRate(), 4.0, x.layers()), NOW);
-        }
-        assertEquals(2.0, policy.onEvidence(st, explosion(19), NOW).orElseThrow().value(), 1e-12);
+        for (int s = 0; s < 19; s++) policy.onStats(st, withClip(stats(s, 10 + s), 4.0), NOW);
+        assertEquals(2.0, policy.onStats(st, withClip(stats(19, 2000), 4.0), NOW).orElseThrow().value(), 1e-12);
     }
 
     @Test
-    void evidenceThatOvertakesItsStatisticsWaitsForThemAndUsesOnlyEarlierNorms() {
-        ClipState early = new ClipState();
-        for (int s = 0; s < 20; s++) policy.onStats(early, stats(s, s + 1), NOW);
-        assertTrue(policy.onEvidence(early, explosion(20), NOW).isEmpty(), "stats of step 20 not seen yet");
-        Optional<ControlCommand> c = policy.onStats(early, stats(20, 3000), NOW);
-        assertEquals(3.0, c.orElseThrow().value(), 1e-9);
-        // later norms do not change a decision about step 20
-        ClipState late = history();
-        for (int s = 21; s < 30; s++) policy.onStats(late, stats(s, 0.01), NOW);
-        assertEquals(3.0, policy.onEvidence(late, explosion(20), NOW).orElseThrow().value(), 1e-9);
+    void staysQuietOnAHealthyRun() {
+        assertTrue(feed(new ClipState(), StatsFixtures.healthy("run-1", "w0", 100)).isEmpty());
     }
 
     @Test
-    void ignoresFindingsThatAreNotExplosions() {
-        ClipState st = history();
-        Finding vanishing = new Finding(Rules.VANISHING_GRADIENT, Severity.WARNING, "run-1", "w0", 0, "dense0", 20,
-                "", Map.of(), "");
-        assertTrue(policy.onEvidence(st, vanishing, NOW).isEmpty());
+    void replayingTheSameStatisticsIssuesTheSameCommands() {
+        List<StepStats> steps = StatsFixtures.exploding("run-1", "w0", 40, 25);
+        List<String> first = feed(new ClipState(), steps).stream().map(c -> c.commandId() + "=" + c.value()).toList();
+        List<String> again = feed(new ClipState(), steps).stream().map(c -> c.commandId() + "=" + c.value()).toList();
+        assertEquals(List.of("SET_CLIP_NORM:run-1:w0@9", "SET_CLIP_NORM:run-1:w0@19", "SET_CLIP_NORM:run-1:w0@29",
+                "SET_CLIP_NORM:run-1:w0@39"), first.stream().map(s -> s.substring(0, s.indexOf('='))).toList());
+        assertEquals(first, again);
+    }
+
+    @Test
+    void dropsAStepItHasAlreadySeen() {
+        ClipState st = calmHistory();
+        assertEquals(Optional.empty(), policy.onStats(st, stats(5, 3000), NOW));
     }
 }
