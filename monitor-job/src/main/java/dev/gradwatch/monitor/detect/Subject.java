@@ -23,10 +23,14 @@ public record Subject(String runId, String workerId, int layerIndex, String laye
         return new Subject(runId, workerId, index, name, kind);
     }
 
-    /** "layer 3 dense3 (dense/sigmoid) of run r worker w", or "run r worker w" for the whole step, for summaries. */
+    /**
+     * "layer 3 dense3 (dense/sigmoid) of run r worker w", or "run r worker w" for the whole step
+     * (after its name, when it has one), for summaries.
+     */
     public String describe() {
-        if (layerIndex < 0) return "run " + runId + " worker " + workerId;
+        String worker = "run " + runId + " worker " + workerId;
+        if (layerIndex < 0) return layerName.isEmpty() ? worker : layerName + " of " + worker;
         return "layer " + layerIndex + " " + layerName + (layerKind.isEmpty() ? "" : " (" + layerKind + ")")
-                + " of run " + runId + " worker " + workerId;
+                + " of " + worker;
     }
 }

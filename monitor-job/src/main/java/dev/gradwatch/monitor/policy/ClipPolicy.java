@@ -76,8 +76,8 @@ public final class ClipPolicy {
         }
         if (f.isEmpty() && windows.endsAt(s.step()) && st.norms.firstStep <= windows.startOf(s.step())) {
             Series global = st.norms.series(0, windows.startOf(s.step()), s.step());
-            f = ExplodingGradientDetector.growth(worker.layer(-1, "global", ""), global, detectors.growthFactor(),
-                    detectors.vanishingFloor(), s.learningRate());
+            f = ExplodingGradientDetector.growth(worker.layer(-1, "all layers together", ""), global,
+                    detectors.growthFactor(), detectors.vanishingFloor(), s.learningRate());
         }
         return f;
     }
