@@ -1,5 +1,7 @@
 package dev.gradwatch.events;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,18 +16,18 @@ import java.util.Objects;
  * @param remedy      what a person can do about it, derived from the evidence
  */
 public record Alert(
-        int schemaVersion,
-        String alertId,
-        String fingerprint,
-        String rule,
-        Severity severity,
-        String status,
-        String runId,
+        @JsonProperty(required = true) int schemaVersion,
+        @JsonProperty(required = true) String alertId,
+        @JsonProperty(required = true) String fingerprint,
+        @JsonProperty(required = true) String rule,
+        @JsonProperty(required = true) Severity severity,
+        @JsonProperty(required = true) String status,
+        @JsonProperty(required = true) String runId,
         String workerId,
-        int layerIndex,
+        @JsonProperty(required = true) int layerIndex,
         String layerName,
-        long step,
-        long timestampMs,
+        @JsonProperty(required = true) long step,
+        @JsonProperty(required = true) long timestampMs,
         String summary,
         Map<String, Double> evidence,
         String remedy) {

@@ -1,19 +1,21 @@
 package dev.gradwatch.events;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * A trainer's answer to a {@link ControlCommand}: applied, or rejected with the reason.
  *
  * @param step the training step from which the command is in force
  */
 public record ControlAck(
-        int schemaVersion,
-        String commandId,
-        String runId,
-        String workerId,
-        boolean applied,
+        @JsonProperty(required = true) int schemaVersion,
+        @JsonProperty(required = true) String commandId,
+        @JsonProperty(required = true) String runId,
+        @JsonProperty(required = true) String workerId,
+        @JsonProperty(required = true) boolean applied,
         String detail,
-        long step,
-        long timestampMs) {
+        @JsonProperty(required = true) long step,
+        @JsonProperty(required = true) long timestampMs) {
 
     public static final int CURRENT_VERSION = 1;
 

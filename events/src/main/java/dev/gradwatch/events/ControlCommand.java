@@ -1,5 +1,7 @@
 package dev.gradwatch.events;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * An instruction from the monitor job to the trainers of one run.
  *
@@ -11,16 +13,16 @@ package dev.gradwatch.events;
  * @param signature signature over the command's fields, or null while commands are unsigned
  */
 public record ControlCommand(
-        int schemaVersion,
-        String commandId,
-        String runId,
-        String workerId,
-        Type type,
-        double value,
+        @JsonProperty(required = true) int schemaVersion,
+        @JsonProperty(required = true) String commandId,
+        @JsonProperty(required = true) String runId,
+        @JsonProperty(required = true) String workerId,
+        @JsonProperty(required = true) Type type,
+        @JsonProperty(required = true) double value,
         String reason,
-        long seq,
-        long issuedAtMs,
-        long expiresAtMs,
+        @JsonProperty(required = true) long seq,
+        @JsonProperty(required = true) long issuedAtMs,
+        @JsonProperty(required = true) long expiresAtMs,
         String keyId,
         String signature) {
 

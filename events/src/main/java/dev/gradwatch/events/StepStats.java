@@ -1,5 +1,7 @@
 package dev.gradwatch.events;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -9,17 +11,18 @@ import java.util.Objects;
  * @param clipNorm the global-norm clipping threshold in force at this step (+Inf when none)
  */
 public record StepStats(
-        int schemaVersion,
-        String runId,
-        String workerId,
-        long step,
-        long timestampMs,
-        double loss,
-        double learningRate,
-        double clipNorm,
-        List<LayerStats> layers) {
+        @JsonProperty(required = true) int schemaVersion,
+        @JsonProperty(required = true) String runId,
+        @JsonProperty(required = true) String workerId,
+        @JsonProperty(required = true) long step,
+        @JsonProperty(required = true) long timestampMs,
+        @JsonProperty(required = true) double loss,
+        @JsonProperty(required = true) double learningRate,
+        @JsonProperty(required = true) double clipNorm,
+        @JsonProperty(required = true) List<LayerStats> layers) {
 
-    public static final int CURRENT_VERSION = 1;
+    /** Version 2 added the optional layer statistics (NaN/±Inf counts, std, histogram, activations). */
+    public static final int CURRENT_VERSION = 2;
 
     public StepStats {
         if (schemaVersion < 1 || schemaVersion > CURRENT_VERSION) {

@@ -76,7 +76,7 @@ class EventCodecTest {
         assertTrue(missing.getMessage().contains("runId"), missing.getMessage());
 
         DecodeException badVersion = assertThrows(DecodeException.class,
-                () -> EventCodec.decode(good.replace("\"schemaVersion\":1", "\"schemaVersion\":9"), StepStats.class));
+                () -> EventCodec.decode(good.replace("\"schemaVersion\":" + StepStats.CURRENT_VERSION, "\"schemaVersion\":9"), StepStats.class));
         assertTrue(badVersion.getMessage().contains("schemaVersion"), badVersion.getMessage());
 
         assertThrows(DecodeException.class, () -> EventCodec.decode((byte[]) null, StepStats.class));
@@ -96,14 +96,65 @@ class EventCodecTest {
     }
 
     private static void assertSameFields(JsonNode schema, JsonNode written) {
-        JsonNode required = schema.get("required");
-        assertEquals(required.size(), written.size(), "schema and codec disagree on the number of fields");
         for (Iterator<String> it = written.fieldNames(); it.hasNext(); ) {
             String f = it.next();
-            boolean listed = false;
-            for (JsonNode r : required) listed |= r.asText().equals(f);
-            assertTrue(listed, "field " + f + " is written but not in the schema's required list");
-            assertTrue(schema.get("properties").has(f), "field " + f + " has no schema property");
+            assertTrue(schema.get("properties").has(f), "field " + f + " is written but has no schema property");
+        }
+        for (JsonNode r : schema.get("required")) {
+            assertTrue(written.has(r.asText()), "required field " + r.asText() + " is not written");
+        }
+    }
+
+    private static LayerStats fullLayer() {
+        long[] hist = new long[GradHistogram.BUCKETS];
+        hist[GradHistogram.bucketOf(0.5)] = 7;
+        hist[0] = 3;
+        return new LayerStats(2, "lstm2", "lstm", 40, 0.5, 0.1, 0.9, 3, 0.3, 2.0, 1e-3,
+                1L, 1L, 1L, 0.2, hist, 0.01, 0.9, 0.25, 0.0, new double[]{0.1, Double.NaN, 0.3});
+    }
+
+    @Test
+    void version2FieldsRoundTripAndVersion1RecordsStillDecode() throws Exception {
+        StepStats v2 = new StepStats("r", "w", 3, 0, 1.0, 0.1, 1.0, List.of(fullLayer()));
+        StepStats back = EventCodec.decode(EventCodec.encode(v2), StepStats.class);
+        assertEquals(v2, back);
+        assertEquals(7, back.layers().get(0).gradHistogram()[GradHistogram.bucketOf(0.5)]);
+        assertTrue(Double.isNaN(back.layers().get(0).timeStepGradNorms()[1]));
+        // the schema describes the full record too
+        JsonNode schema;
+        try (InputStream in = getClass().getResourceAsStream("/schema/step-stats.schema.json")) {
+            schema = EventCodec.mapper().readTree(in);
+        }
+        JsonNode fullWritten = EventCodec.mapper().readTree(EventCodec.encode(v2)).get("layers").get(0);
+        assertSameFields(schema.at("/$defs/layerStats"), fullWritten);
+        assertEquals(schema.at("/$defs/layerStats/properties").size(), fullWritten.size(),
+                "a layer with every statistic writes exactly the schema's properties");
+
+        String v1 = "{\"schemaVersion\":1,\"runId\":\"r\",\"workerId\":\"w\",\"step\":1,\"timestampMs\":0,"
+                + "\"loss\":1.0,\"learningRate\":0.1,\"clipNorm\":\"Infinity\",\"layers\":[{\"index\":0,"
+                + "\"name\":\"d0\",\"kind\":\"dense/relu\",\"paramCount\":4,\"gradL2\":0.5,\"gradMeanAbs\":0.1,"
+                + "\"gradMaxAbs\":0.2,\"nonFiniteCount\":0,\"zeroFraction\":0.0,\"weightL2\":1.0,\"updateRatio\":0.001}]}";
+        StepStats old = EventCodec.decode(v1, StepStats.class);
+        assertNull(old.layers().get(0).gradHistogram());
+        assertNull(old.layers().get(0).deadFraction());
+        DecodeException missing = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(v1.replace("\"gradL2\":0.5,", ""), StepStats.class));
+        assertTrue(missing.getMessage().contains("gradL2"), missing.getMessage());
+        assertThrows(DecodeException.class, () -> EventCodec.decode(
+                EventCodec.encodeToString(v2).replace("\"deadFraction\":0.0", "\"deadFraction\":1.5"), StepStats.class));
+    }
+
+    @Test
+    void histogramBucketsAreFixedPowersOfTwo() {
+        assertEquals(0, GradHistogram.bucketOf(0.0));
+        assertEquals(0, GradHistogram.bucketOf(1e-13));
+        assertEquals(GradHistogram.BUCKETS - 1, GradHistogram.bucketOf(1e9));
+        for (int b = 1; b < GradHistogram.BUCKETS - 1; b++) {
+            double lo = GradHistogram.lowerEdge(b);
+            assertEquals(b, GradHistogram.bucketOf(lo), "lower edge belongs to its bucket");
+            assertEquals(b, GradHistogram.bucketOf(-lo), "sign is ignored");
+            assertEquals(b - 1, GradHistogram.bucketOf(Math.nextDown(lo)), "just below goes to the bucket before");
+            assertEquals(GradHistogram.upperEdge(b - 1), lo);
         }
     }
 }
