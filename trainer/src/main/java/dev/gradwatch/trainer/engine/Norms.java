@@ -1,0 +1,96 @@
+package dev.gradwatch.trainer.engine;
+
+import org.ejml.data.DMatrixRMaj;
+
+import java.util.List;
+
+/**
+ * Euclidean norms that neither overflow nor underflow on finite entries: a plain Σx² pass, and
+ * only when that sum leaves the safe range a second pass scaled by max |x| (as LAPACK's dnrm2
+ * does in one pass). A NaN entry gives NaN, an infinite one +Inf.
+ */
+public final class Norms {
+
+    /** Below this a plain Σx² may have lost entries to underflow. */
+    static final double SAFE_MIN_SUM = 0x1p-900;
+
+    private Norms() {
+    }
+
+    /** ‖M‖₂ over all entries of M (the Frobenius norm). */
+    public static double l2(DMatrixRMaj M) {
+        return Math.sqrt(squaredOrRecompute(M.data, M.getNumElements(), sumOfSquares(M.data, M.getNumElements())));
+    }
+
+    /** √(Σ‖Mᵢ‖²) over the gradients of the given parameters: the global norm clipping uses. */
+    public static double globalGradL2(List<Parameter> params) {
+        double s = 0;
+        for (int i = 0; i < params.size(); i++) {
+            DMatrixRMaj g = params.get(i).grad();
+            s += sumOfSquares(g.data, g.getNumElements());
+        }
+        if (Double.isFinite(s) && (s >= SAFE_MIN_SUM)) return Math.sqrt(s);
+        return scaledGlobalGradL2(params);
+    }
+
+    /** Σx² of the first n entries, plainly summed. */
+    public static double sumOfSquares(double[] d, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += d[i] * d[i];
+        return s;
+    }
+
+    /**
+     * Returns {@code plainSum} if it is trustworthy, otherwise recomputes ‖d‖₂² with scaling
+     * (the result may still be +Inf when the true norm exceeds the double range).
+     */
+    public static double squaredOrRecompute(double[] d, int n, double plainSum) {
+        if (Double.isFinite(plainSum) && plainSum >= SAFE_MIN_SUM) return plainSum;
+        double scale = maxAbsOrNonFinite(d, n);
+        if (!Double.isFinite(scale) || scale == 0) return scale * scale;
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double x = d[i] / scale;
+            s += x * x;
+        }
+        double norm = scale * Math.sqrt(s);
+        return norm * norm;
+    }
+
+    /** max |x|, or NaN if any entry is NaN, or +Inf if any entry is infinite. */
+    static double maxAbsOrNonFinite(double[] d, int n) {
+        double m = 0;
+        boolean inf = false;
+        for (int i = 0; i < n; i++) {
+            double x = d[i];
+            if (Double.isNaN(x)) return Double.NaN;
+            if (Double.isInfinite(x)) inf = true;
+            else m = Math.max(m, Math.abs(x));
+        }
+        return inf ? Double.POSITIVE_INFINITY : m;
+    }
+
+    private static double scaledGlobalGradL2(List<Parameter> params) {
+        double scale = 0;
+        boolean inf = false;
+        for (int i = 0; i < params.size(); i++) {
+            DMatrixRMaj g = params.get(i).grad();
+            double m = maxAbsOrNonFinite(g.data, g.getNumElements());
+            if (Double.isNaN(m)) return Double.NaN;
+            if (Double.isInfinite(m)) inf = true;
+            else scale = Math.max(scale, m);
+        }
+        if (inf) return Double.POSITIVE_INFINITY;
+        if (scale == 0) return 0;
+        double s = 0;
+        for (int i = 0; i < params.size(); i++) {
+            DMatrixRMaj g = params.get(i).grad();
+            double[] d = g.data;
+            for (int j = 0, n = g.getNumElements(); j < n; j++) {
+                double x = d[j] / scale;
+                s += x * x;
+            }
+        }
+        return scale * Math.sqrt(s);
+    }
+}

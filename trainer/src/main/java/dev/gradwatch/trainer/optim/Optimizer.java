@@ -1,0 +1,22 @@
+package dev.gradwatch.trainer.optim;
+
+/**
+ * Updates a fixed list of parameters from their gradients. Each step records ‖Δw‖² on every
+ * parameter ({@link dev.gradwatch.trainer.engine.Parameter#recordUpdate}) for the probe.
+ */
+public interface Optimizer {
+
+    /** Applies one update from the current gradients. */
+    void step();
+
+    double learningRate();
+
+    void setLearningRate(double learningRate);
+
+    static double checkLearningRate(double lr) {
+        if (!(lr > 0 && Double.isFinite(lr))) {
+            throw new IllegalArgumentException("learning rate must be finite and > 0, got " + lr);
+        }
+        return lr;
+    }
+}

@@ -1,0 +1,73 @@
+package dev.gradwatch.trainer.optim;
+
+import dev.gradwatch.trainer.engine.Parameter;
+import org.ejml.data.DMatrixRMaj;
+
+import java.util.List;
+
+/**
+ * Stochastic gradient descent (Robbins and Monro 1951, "A Stochastic Approximation Method"),
+ * with optional heavy-ball momentum (Polyak 1964) in PyTorch's form (Sutskever et al. 2013,
+ * "On the importance of initialization and momentum in deep learning"):
+ * v ← μ·v + g, w ← w − η·v. Momentum 0 is plain SGD and allocates no velocity buffers.
+ */
+public final class Sgd implements Optimizer {
+
+    private final List<Parameter> params;
+    private final double momentum;
+    private final DMatrixRMaj[] velocity;
+    private double lr;
+
+    public Sgd(List<Parameter> params, double learningRate, double momentum) {
+        if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        this.params = List.copyOf(params);
+        this.lr = Optimizer.checkLearningRate(learningRate);
+        this.momentum = momentum;
+        this.velocity = new DMatrixRMaj[this.params.size()];
+        if (momentum > 0) {
+            for (int i = 0; i < velocity.length; i++) {
+                DMatrixRMaj w = this.params.get(i).value();
+                velocity[i] = new DMatrixRMaj(w.numRows, w.numCols);
+            }
+        }
+    }
+
+    public Sgd(List<Parameter> params, double learningRate) {
+        this(params, learningRate, 0);
+    }
+
+    @Override
+    public void step() {
+        for (int p = 0; p < params.size(); p++) {
+            Parameter param = params.get(p);
+            double[] w = param.value().data;
+            double[] g = param.grad().data;
+            double[] v = momentum > 0 ? velocity[p].data : g;
+            int n = param.size();
+            double updateSq = 0;
+            for (int i = 0; i < n; i++) {
+                // v = μ·v + g;  w = w − η·v   (v is g itself when μ = 0)
+                if (momentum > 0) v[i] = momentum * v[i] + g[i];
+                double before = w[i];
+                w[i] = before - lr * v[i];
+                double applied = w[i] - before;
+                updateSq += applied * applied;
+            }
+            param.recordUpdate(updateSq);
+        }
+    }
+
+    @Override
+    public double learningRate() {
+        return lr;
+    }
+
+    @Override
+    public void setLearningRate(double learningRate) {
+        this.lr = Optimizer.checkLearningRate(learningRate);
+    }
+
+    public double momentum() {
+        return momentum;
+    }
+}

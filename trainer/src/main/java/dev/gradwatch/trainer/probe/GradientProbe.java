@@ -1,0 +1,233 @@
+package dev.gradwatch.trainer.probe;
+
+import dev.gradwatch.events.LayerStats;
+import dev.gradwatch.trainer.engine.Layer;
+import dev.gradwatch.trainer.engine.Norms;
+import dev.gradwatch.trainer.engine.Parameter;
+
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * Per-layer gradient statistics of one training step, measured in one pass over each layer's
+ * gradient buffers (and one over its weights) into preallocated arrays.
+ *
+ * <p>Call {@link #measureGradients()} after backward and before clipping, so the statistics
+ * describe the raw gradient the network produced; then {@link #measureUpdates(boolean)} after the
+ * optimizer. The layers measured are the parameterised leaves of the model, input side first;
+ * containers such as {@code Sequential} are looked through.
+ */
+public final class GradientProbe {
+
+    private final Layer[] layers;
+    private final String[] names;
+    private final String[] kinds;
+    private final long[] paramCounts;
+
+    private final double[] gradL2;
+    private final double[] gradMeanAbs;
+    private final double[] gradMaxAbs;
+    private final long[] nonFiniteCount;
+    private final double[] zeroFraction;
+    private final double[] weightL2;
+    private final double[] updateRatio;
+    private long totalNonFinite;
+    private long generation;
+
+    /** Probes the parameterised leaf layers of {@code model}. */
+    public GradientProbe(Layer model) {
+        List<Layer> leaves = new ArrayList<>();
+        collectLeaves(model, leaves);
+        int n = leaves.size();
+        this.layers = leaves.toArray(new Layer[0]);
+        this.names = new String[n];
+        this.kinds = new String[n];
+        this.paramCounts = new long[n];
+        for (int i = 0; i < n; i++) {
+            names[i] = layers[i].name();
+            kinds[i] = layers[i].kind();
+            paramCounts[i] = layers[i].parameterCount();
+        }
+        this.gradL2 = new double[n];
+        this.gradMeanAbs = new double[n];
+        this.gradMaxAbs = new double[n];
+        this.nonFiniteCount = new long[n];
+        this.zeroFraction = new double[n];
+        this.weightL2 = new double[n];
+        this.updateRatio = new double[n];
+    }
+
+    private static void collectLeaves(Layer layer, List<Layer> out) {
+        if (!layer.sublayers().isEmpty()) {
+            for (Layer child : layer.sublayers()) collectLeaves(child, out);
+        } else if (!layer.parameters().isEmpty()) {
+            out.add(layer);
+        }
+    }
+
+    /**
+     * Gradient L2, mean and max |g| over finite entries, non-finite count, zero fraction, and the
+     * weight L2 before the update, for every layer. Resets the update ratios to 0.
+     */
+    public void measureGradients() {
+        generation++;
+        totalNonFinite = 0;
+        for (int l = 0; l < layers.length; l++) {
+            List<Parameter> ps = layers[l].parameters();
+            double sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
+            long nonFinite = 0, zeros = 0;
+            boolean nan = false;
+            for (int p = 0; p < ps.size(); p++) {
+                Parameter param = ps.get(p);
+                double[] g = param.grad().data;
+                for (int i = 0, n = param.size(); i < n; i++) {
+                    double x = g[i];
+                    if (x - x == 0) { // finite: ∞ − ∞ and NaN − NaN are NaN
+                        double a = Math.abs(x);
+                        sumSq += x * x;
+                        sumAbs += a;
+                        if (a > maxAbs) maxAbs = a;
+                        if (x == 0) zeros++;
+                    } else {
+                        nonFinite++;
+                        if (x != x) nan = true;
+                    }
+                }
+                weightSumSq += Norms.sumOfSquares(param.value().data, param.size());
+            }
+            long count = paramCounts[l];
+            long finite = count - nonFinite;
+            if (nonFinite > 0) {
+                gradL2[l] = nan ? Double.NaN : Double.POSITIVE_INFINITY;
+            } else if (Double.isFinite(sumSq) && sumSq >= 0x1p-900) {
+                gradL2[l] = Math.sqrt(sumSq);
+            } else {
+                gradL2[l] = scaledL2(ps, true, maxAbs);
+            }
+            gradMeanAbs[l] = finite == 0 ? Double.NaN
+                    : Double.isFinite(sumAbs) ? sumAbs / finite : scaledMeanAbs(ps, finite);
+            gradMaxAbs[l] = finite == 0 ? Double.NaN : maxAbs;
+            nonFiniteCount[l] = nonFinite;
+            zeroFraction[l] = (double) zeros / count;
+            weightL2[l] = Double.isFinite(weightSumSq) && weightSumSq >= 0x1p-900
+                    ? Math.sqrt(weightSumSq) : scaledL2(ps, false, -1);
+            updateRatio[l] = 0;
+            totalNonFinite += nonFinite;
+        }
+    }
+
+    /**
+     * ‖Δw‖/‖w‖ per layer from the update norms the optimizer recorded, with ‖w‖ from before the
+     * update; 0 for every layer when {@code applied} is false (the step was skipped).
+     */
+    public void measureUpdates(boolean applied) {
+        for (int l = 0; l < layers.length; l++) {
+            if (!applied) {
+                updateRatio[l] = 0;
+                continue;
+            }
+            List<Parameter> ps = layers[l].parameters();
+            double s = 0;
+            for (int p = 0; p < ps.size(); p++) s += ps.get(p).lastUpdateSquaredNorm();
+            double update = Math.sqrt(s);
+            updateRatio[l] = weightL2[l] > 0 ? update / weightL2[l] : (update == 0 ? 0 : Double.POSITIVE_INFINITY);
+        }
+    }
+
+    /** Non-finite gradient entries over all layers at the last measurement. */
+    public long nonFiniteCount() {
+        return totalNonFinite;
+    }
+
+    public int layerCount() {
+        return layers.length;
+    }
+
+    /** A fresh record with layer {@code i}'s statistics from the last measurement. */
+    public LayerStats layer(int i) {
+        return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
+                nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i]);
+    }
+
+    /**
+     * The statistics of the last measurement as a list that allocates nothing until read: each
+     * {@code get} builds a record from the probe's arrays. The list belongs to one measurement;
+     * reading it after the next {@link #measureGradients()} throws {@link IllegalStateException}
+     * instead of returning another step's numbers, so copy it ({@code List.copyOf}) to keep it.
+     */
+    public List<LayerStats> stats() {
+        return new View(generation);
+    }
+
+    /** An immutable copy of the statistics of the last measurement. */
+    public List<LayerStats> snapshot() {
+        LayerStats[] out = new LayerStats[layers.length];
+        for (int i = 0; i < out.length; i++) out[i] = layer(i);
+        return List.of(out);
+    }
+
+    private final class View extends AbstractList<LayerStats> implements RandomAccess {
+        private final long measurement;
+
+        View(long measurement) {
+            this.measurement = measurement;
+        }
+
+        @Override
+        public LayerStats get(int index) {
+            if (measurement != generation) {
+                throw new IllegalStateException("layer statistics of measurement " + measurement
+                        + " read after measurement " + generation + " replaced them; copy them before the next step");
+            }
+            return layer(index);
+        }
+
+        @Override
+        public int size() {
+            return layers.length;
+        }
+    }
+
+    /** ‖·‖₂ over the layer's gradients (or weights), scaled by max |x| so squares neither overflow nor underflow. */
+    private static double scaledL2(List<Parameter> ps, boolean grads, double knownMaxAbs) {
+        double scale = knownMaxAbs;
+        if (scale < 0) {
+            scale = 0;
+            for (int p = 0; p < ps.size(); p++) {
+                Parameter param = ps.get(p);
+                double[] d = grads ? param.grad().data : param.value().data;
+                for (int i = 0, n = param.size(); i < n; i++) {
+                    double a = Math.abs(d[i]);
+                    if (!(a <= Double.MAX_VALUE)) return a; // NaN or ∞
+                    scale = Math.max(scale, a);
+                }
+            }
+        }
+        if (scale == 0) return 0;
+        double s = 0;
+        for (int p = 0; p < ps.size(); p++) {
+            Parameter param = ps.get(p);
+            double[] d = grads ? param.grad().data : param.value().data;
+            for (int i = 0, n = param.size(); i < n; i++) {
+                double x = d[i] / scale;
+                s += x * x;
+            }
+        }
+        return scale * Math.sqrt(s);
+    }
+
+    /** mean |g| over finite entries when the plain sum overflowed. */
+    private static double scaledMeanAbs(List<Parameter> ps, long finite) {
+        double mean = 0;
+        for (int p = 0; p < ps.size(); p++) {
+            Parameter param = ps.get(p);
+            double[] g = param.grad().data;
+            for (int i = 0, n = param.size(); i < n; i++) {
+                if (g[i] - g[i] == 0) mean += Math.abs(g[i]) / finite;
+            }
+        }
+        return mean;
+    }
+}
