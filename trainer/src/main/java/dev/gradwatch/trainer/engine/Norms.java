@@ -12,14 +12,29 @@ import java.util.List;
 public final class Norms {
 
     /** Below this a plain Σx² may have lost entries to underflow. */
-    static final double SAFE_MIN_SUM = 0x1p-900;
+    public static final double SAFE_MIN_SUM = 0x1p-900;
 
     private Norms() {
     }
 
     /** ‖M‖₂ over all entries of M (the Frobenius norm). */
     public static double l2(DMatrixRMaj M) {
-        return Math.sqrt(squaredOrRecompute(M.data, M.getNumElements(), sumOfSquares(M.data, M.getNumElements())));
+        return l2(M.data, M.getNumElements());
+    }
+
+    /** ‖d‖₂ of the first n entries. */
+    public static double l2(double[] d, int n) {
+        double s = sumOfSquares(d, n);
+        if (Double.isFinite(s) && s >= SAFE_MIN_SUM) return Math.sqrt(s);
+        double scale = maxAbsOrNonFinite(d, n);
+        if (!Double.isFinite(scale) || scale == 0) return scale;
+        // ‖d‖ = scale · √Σ(x/scale)²
+        double t = 0;
+        for (int i = 0; i < n; i++) {
+            double x = d[i] / scale;
+            t += x * x;
+        }
+        return scale * Math.sqrt(t);
     }
 
     /** √(Σ‖Mᵢ‖²) over the gradients of the given parameters: the global norm clipping uses. */
@@ -38,23 +53,6 @@ public final class Norms {
         double s = 0;
         for (int i = 0; i < n; i++) s += d[i] * d[i];
         return s;
-    }
-
-    /**
-     * Returns {@code plainSum} if it is trustworthy, otherwise recomputes ‖d‖₂² with scaling
-     * (the result may still be +Inf when the true norm exceeds the double range).
-     */
-    public static double squaredOrRecompute(double[] d, int n, double plainSum) {
-        if (Double.isFinite(plainSum) && plainSum >= SAFE_MIN_SUM) return plainSum;
-        double scale = maxAbsOrNonFinite(d, n);
-        if (!Double.isFinite(scale) || scale == 0) return scale * scale;
-        double s = 0;
-        for (int i = 0; i < n; i++) {
-            double x = d[i] / scale;
-            s += x * x;
-        }
-        double norm = scale * Math.sqrt(s);
-        return norm * norm;
     }
 
     /** max |x|, or NaN if any entry is NaN, or +Inf if any entry is infinite. */

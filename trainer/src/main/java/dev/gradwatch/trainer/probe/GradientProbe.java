@@ -30,6 +30,10 @@ public final class GradientProbe {
     private final double[] gradMeanAbs;
     private final double[] gradMaxAbs;
     private final long[] nonFiniteCount;
+    private final long[] nanCount;
+    private final long[] posInfCount;
+    private final long[] negInfCount;
+    private final double[] gradStd;
     private final double[] zeroFraction;
     private final double[] weightL2;
     private final double[] updateRatio;
@@ -54,6 +58,10 @@ public final class GradientProbe {
         this.gradMeanAbs = new double[n];
         this.gradMaxAbs = new double[n];
         this.nonFiniteCount = new long[n];
+        this.nanCount = new long[n];
+        this.posInfCount = new long[n];
+        this.negInfCount = new long[n];
+        this.gradStd = new double[n];
         this.zeroFraction = new double[n];
         this.weightL2 = new double[n];
         this.updateRatio = new double[n];
@@ -68,17 +76,17 @@ public final class GradientProbe {
     }
 
     /**
-     * Gradient L2, mean and max |g| over finite entries, non-finite count, zero fraction, and the
-     * weight L2 before the update, for every layer. Resets the update ratios to 0.
+     * Gradient L2, mean and max |g| and standard deviation over finite entries, NaN / +Inf / −Inf
+     * counts, zero fraction, and the weight L2 before the update, for every layer. Resets the
+     * update ratios to 0.
      */
     public void measureGradients() {
         generation++;
         totalNonFinite = 0;
         for (int l = 0; l < layers.length; l++) {
             List<Parameter> ps = layers[l].parameters();
-            double sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
-            long nonFinite = 0, zeros = 0;
-            boolean nan = false;
+            double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
+            long nan = 0, posInf = 0, negInf = 0, zeros = 0;
             for (int p = 0; p < ps.size(); p++) {
                 Parameter param = ps.get(p);
                 double[] g = param.grad().data;
@@ -86,22 +94,27 @@ public final class GradientProbe {
                     double x = g[i];
                     if (x - x == 0) { // finite: ∞ − ∞ and NaN − NaN are NaN
                         double a = Math.abs(x);
+                        sum += x;
                         sumSq += x * x;
                         sumAbs += a;
                         if (a > maxAbs) maxAbs = a;
                         if (x == 0) zeros++;
+                    } else if (x != x) {
+                        nan++;
+                    } else if (x > 0) {
+                        posInf++;
                     } else {
-                        nonFinite++;
-                        if (x != x) nan = true;
+                        negInf++;
                     }
                 }
                 weightSumSq += Norms.sumOfSquares(param.value().data, param.size());
             }
             long count = paramCounts[l];
+            long nonFinite = nan + posInf + negInf;
             long finite = count - nonFinite;
             if (nonFinite > 0) {
-                gradL2[l] = nan ? Double.NaN : Double.POSITIVE_INFINITY;
-            } else if (Double.isFinite(sumSq) && sumSq >= 0x1p-900) {
+                gradL2[l] = nan > 0 ? Double.NaN : Double.POSITIVE_INFINITY;
+            } else if (Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM) {
                 gradL2[l] = Math.sqrt(sumSq);
             } else {
                 gradL2[l] = scaledL2(ps, true, maxAbs);
@@ -109,9 +122,16 @@ public final class GradientProbe {
             gradMeanAbs[l] = finite == 0 ? Double.NaN
                     : Double.isFinite(sumAbs) ? sumAbs / finite : scaledMeanAbs(ps, finite);
             gradMaxAbs[l] = finite == 0 ? Double.NaN : maxAbs;
+            boolean plainSumsUsable = Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM;
+            gradStd[l] = finite == 0 ? Double.NaN
+                    : plainSumsUsable ? std(sum / finite, sumSq / finite)
+                    : maxAbs == 0 ? 0 : maxAbs * scaledStd(ps, finite, maxAbs);
             nonFiniteCount[l] = nonFinite;
+            nanCount[l] = nan;
+            posInfCount[l] = posInf;
+            negInfCount[l] = negInf;
             zeroFraction[l] = (double) zeros / count;
-            weightL2[l] = Double.isFinite(weightSumSq) && weightSumSq >= 0x1p-900
+            weightL2[l] = Double.isFinite(weightSumSq) && weightSumSq >= Norms.SAFE_MIN_SUM
                     ? Math.sqrt(weightSumSq) : scaledL2(ps, false, -1);
             updateRatio[l] = 0;
             totalNonFinite += nonFinite;
@@ -145,10 +165,16 @@ public final class GradientProbe {
         return layers.length;
     }
 
-    /** A fresh record with layer {@code i}'s statistics from the last measurement. */
+    /**
+     * A fresh record with layer {@code i}'s statistics from the last measurement: the schema-1
+     * fields plus the NaN / ±Inf split and the gradient standard deviation; the histogram and the
+     * activation statistics are not measured yet and stay null.
+     */
     public LayerStats layer(int i) {
         return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
-                nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i]);
+                nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i],
+                nanCount[i], posInfCount[i], negInfCount[i], gradStd[i],
+                null, null, null, null, null, null);
     }
 
     /**
@@ -216,6 +242,28 @@ public final class GradientProbe {
             }
         }
         return scale * Math.sqrt(s);
+    }
+
+    /** σ = √(E[g²] − E[g]²), never negative from rounding. */
+    private static double std(double mean, double meanSquare) {
+        return Math.sqrt(Math.max(0, meanSquare - mean * mean));
+    }
+
+    /** σ of g/scale over the finite entries, when plain Σg² over- or underflowed. */
+    private static double scaledStd(List<Parameter> ps, long finite, double scale) {
+        double mean = 0, meanSquare = 0;
+        for (int p = 0; p < ps.size(); p++) {
+            Parameter param = ps.get(p);
+            double[] g = param.grad().data;
+            for (int i = 0, n = param.size(); i < n; i++) {
+                if (g[i] - g[i] == 0) {
+                    double x = g[i] / scale;
+                    mean += x / finite;
+                    meanSquare += x * x / finite;
+                }
+            }
+        }
+        return std(mean, meanSquare);
     }
 
     /** mean |g| over finite entries when the plain sum overflowed. */
