@@ -16,7 +16,7 @@ public final class Sgd implements Optimizer {
     private final List<Parameter> params;
     private final double momentum;
     private final DMatrixRMaj[] velocity;
-    private double lr;
+    private volatile double lr;
 
     public Sgd(List<Parameter> params, double learningRate, double momentum) {
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
@@ -38,6 +38,7 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step() {
+        double eta = lr;
         for (int p = 0; p < params.size(); p++) {
             Parameter param = params.get(p);
             double[] w = param.value().data;
@@ -49,7 +50,7 @@ public final class Sgd implements Optimizer {
                 // v = μ·v + g;  w = w − η·v   (v is g itself when μ = 0)
                 if (momentum > 0) v[i] = momentum * v[i] + g[i];
                 double before = w[i];
-                w[i] = before - lr * v[i];
+                w[i] = before - eta * v[i];
                 double applied = w[i] - before;
                 updateSq += applied * applied;
             }

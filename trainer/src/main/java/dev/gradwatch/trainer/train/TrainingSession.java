@@ -23,9 +23,11 @@ import java.util.SplittableRandom;
 /**
  * One model training on its synthetic task, step by step: forward, backward, probe, clip, update.
  *
- * <p>Single-threaded: call every method from the training thread (control commands are applied
- * between steps). A step allocates nothing in the steady state apart from its small
- * {@link StepResult}, whose layer list is a view valid until the next step.
+ * <p>Single-threaded: call {@link #step()} and the setters from the training thread (control
+ * commands are applied between steps); {@link #stepCount()}, {@link #skippedSteps()},
+ * {@link #clipNorm()} and {@link #learningRate()} may also be read from other threads for status.
+ * A step allocates nothing in the steady state apart from its small {@link StepResult}, whose
+ * layer list is a view valid until the next step.
  */
 public final class TrainingSession {
 
@@ -38,9 +40,10 @@ public final class TrainingSession {
     private final BatchSource task;
     private final DMatrixRMaj X = new DMatrixRMaj(1, 1);
     private final DMatrixRMaj T = new DMatrixRMaj(1, 1);
-    private double clipNorm;
-    private long steps;
-    private long skipped;
+    // written only by the training thread, volatile so status readers on other threads see them
+    private volatile double clipNorm;
+    private volatile long steps;
+    private volatile long skipped;
 
     private TrainingSession(ModelSpec spec) {
         this.spec = spec;
