@@ -62,11 +62,13 @@ public record MonitorConfig(
         k.put("ratio.floor", Double.toString(d.ratioFloor()));
         k.put("exploding.ceiling", Double.toString(d.explodingCeiling()));
         k.put("growth.factor", Double.toString(d.growthFactor()));
+        k.put("growth.min-norm", Double.toString(d.growthMinNorm()));
         k.put("clip.percentile", Double.toString(c.percentile()));
         k.put("clip.history-steps", Integer.toString(c.historySteps()));
         k.put("clip.min-norm", Double.toString(c.minClipNorm()));
         k.put("clip.cooldown-steps", Integer.toString(c.cooldownSteps()));
         k.put("command.ttl.ms", Long.toString(c.commandTtlMs()));
+        k.put("clip.fallback-norm", Double.toString(c.fallbackNorm()));
         KEYS = java.util.Collections.unmodifiableMap(k);
     }
 
@@ -143,9 +145,9 @@ public record MonitorConfig(
         Reader r = new Reader(v);
         DetectorConfig d = new DetectorConfig(r.integer("window.size"), r.integer("window.slide"),
                 r.integer("resolve.after-windows"), r.dbl("vanishing.floor"), r.dbl("ratio.floor"),
-                r.dbl("exploding.ceiling"), r.dbl("growth.factor"));
+                r.dbl("exploding.ceiling"), r.dbl("growth.factor"), r.dbl("growth.min-norm"));
         ClipPolicyConfig c = new ClipPolicyConfig(r.dbl("clip.percentile"), r.integer("clip.history-steps"),
-                r.dbl("clip.min-norm"), r.integer("clip.cooldown-steps"), r.lng("command.ttl.ms"));
+                r.dbl("clip.min-norm"), r.integer("clip.cooldown-steps"), r.lng("command.ttl.ms"), r.dbl("clip.fallback-norm"));
         return new MonitorConfig(r.text("bootstrap.servers"), r.text("group.id"),
                 r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
                 r.text("topic.control"), r.text("topic.dead-letter"), r.lng("checkpoint.interval.ms"),
@@ -179,11 +181,13 @@ public record MonitorConfig(
         k.put("ratio.floor", Double.toString(detectors.ratioFloor()));
         k.put("exploding.ceiling", Double.toString(detectors.explodingCeiling()));
         k.put("growth.factor", Double.toString(detectors.growthFactor()));
+        k.put("growth.min-norm", Double.toString(detectors.growthMinNorm()));
         k.put("clip.percentile", Double.toString(clip.percentile()));
         k.put("clip.history-steps", Integer.toString(clip.historySteps()));
         k.put("clip.min-norm", Double.toString(clip.minClipNorm()));
         k.put("clip.cooldown-steps", Integer.toString(clip.cooldownSteps()));
         k.put("command.ttl.ms", Long.toString(clip.commandTtlMs()));
+        k.put("clip.fallback-norm", Double.toString(clip.fallbackNorm()));
         return k;
     }
 

@@ -14,6 +14,8 @@ package dev.gradwatch.monitor.detect;
  * @param ratioFloor          first-layer / last-layer gradient norm below this is vanishing across depth
  * @param explodingCeiling    a layer's gradient L2 norm above this is exploding
  * @param growthFactor        last / first norm of a window above this is explosive growth
+ * @param growthMinNorm       growth only counts once the norm has reached this size: a tiny gradient
+ *                            growing from 1e-9 to 1e-6 is noise in a vanished layer, not an explosion
  */
 public record DetectorConfig(
         int windowSize,
@@ -22,9 +24,10 @@ public record DetectorConfig(
         double vanishingFloor,
         double ratioFloor,
         double explodingCeiling,
-        double growthFactor) implements java.io.Serializable {
+        double growthFactor,
+        double growthMinNorm) implements java.io.Serializable {
 
-    public static final DetectorConfig DEFAULTS = new DetectorConfig(10, 5, 2, 1e-7, 1e-4, 1e3, 100);
+    public static final DetectorConfig DEFAULTS = new DetectorConfig(10, 5, 2, 1e-7, 1e-4, 1e3, 100, 1.0);
 
     public DetectorConfig {
         if (windowSize < 2) throw new IllegalArgumentException("window.size must be >= 2, got " + windowSize);
@@ -40,6 +43,9 @@ public record DetectorConfig(
         requirePositive(explodingCeiling, "exploding.ceiling");
         if (!(growthFactor > 1) || Double.isInfinite(growthFactor)) {
             throw new IllegalArgumentException("growth.factor must be a finite number > 1, got " + growthFactor);
+        }
+        if (!(growthMinNorm >= 0) || Double.isInfinite(growthMinNorm)) {
+            throw new IllegalArgumentException("growth.min-norm must be a finite number >= 0, got " + growthMinNorm);
         }
         if (vanishingFloor >= explodingCeiling) {
             throw new IllegalArgumentException("vanishing.floor (" + vanishingFloor

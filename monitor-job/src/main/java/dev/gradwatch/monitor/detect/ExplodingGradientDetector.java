@@ -34,14 +34,17 @@ public final class ExplodingGradientDetector {
 
     /**
      * Fires when the last value of the window is more than {@code factor} times the first. A first
-     * value under {@code floor} is a vanished gradient recovering, not an explosion, and is ignored.
+     * value under {@code floor} is a vanished gradient recovering, not an explosion, and is ignored;
+     * so is a last value under {@code minNorm}, growth among gradients too small to matter.
      */
     public static Optional<Finding> growth(Subject layer, Series gradL2, double factor, double floor,
-                                           double learningRate) {
+                                           double minNorm, double learningRate) {
         if (gradL2.size() < 2) return Optional.empty();
         double first = gradL2.first();
         double last = gradL2.last();
-        if (!Double.isFinite(first) || !Double.isFinite(last) || !(first >= floor)) return Optional.empty();
+        if (!Double.isFinite(first) || !Double.isFinite(last) || !(first >= floor) || !(last >= minNorm)) {
+            return Optional.empty();
+        }
         double growth = last / first;
         if (!(growth > factor)) return Optional.empty();
         long span = gradL2.lastStep() - gradL2.firstStep();

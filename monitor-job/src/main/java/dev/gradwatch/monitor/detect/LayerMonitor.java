@@ -67,7 +67,7 @@ public final class LayerMonitor {
                 ExplodingGradientDetector.overCeiling(who, w, cfg.explodingCeiling(), st.learningRate),
                 who, end, timestampMs, evidence, out);
         judge.judge(st.latches, Rules.EXPLODING_GRADIENT_GROWTH,
-                whole ? ExplodingGradientDetector.growth(who, w, cfg.growthFactor(), cfg.vanishingFloor(),
+                whole ? ExplodingGradientDetector.growth(who, w, cfg.growthFactor(), cfg.vanishingFloor(), cfg.growthMinNorm(),
                         st.learningRate) : Optional.empty(),
                 who, end, timestampMs, evidence, out);
     }

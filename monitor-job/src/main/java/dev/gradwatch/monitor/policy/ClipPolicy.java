@@ -7,6 +7,7 @@ import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.detect.ExplodingGradientDetector;
 import dev.gradwatch.monitor.detect.Finding;
 import dev.gradwatch.monitor.detect.NonFiniteDetector;
+import dev.gradwatch.monitor.detect.Rules;
 import dev.gradwatch.monitor.detect.Series;
 import dev.gradwatch.monitor.detect.StepWindows;
 import dev.gradwatch.monitor.detect.Subject;
@@ -20,6 +21,9 @@ import java.util.Optional;
  * of AutoClip (Seetharaman et al. 2020, arXiv:2007.14469): the clip norm is a low percentile of the
  * worker's recent finite global gradient norms, where the global norm of a step is
  * {@code sqrt(Σ_layers gradL2²)}. A repeated explosion after a command halves the last clip norm.
+ * Only norms under the ceiling count as history; with none, the clip norm is {@code fallbackNorm}.
+ * Once the trainer reports a clip norm in force, only non-finite evidence tightens it: the raw
+ * (pre-clip) norm staying over the ceiling is what the clip is there to absorb.
  * The value is kept within [{@code minClipNorm}, ceiling] and never loosens the clip norm the trainer
  * reports in force.
  *
@@ -77,13 +81,20 @@ public final class ClipPolicy {
         if (f.isEmpty() && windows.endsAt(s.step()) && st.norms.firstStep <= windows.startOf(s.step())) {
             Series global = st.norms.series(0, windows.startOf(s.step()), s.step());
             f = ExplodingGradientDetector.growth(worker.layer(-1, "all layers together", ""), global,
-                    detectors.growthFactor(), detectors.vanishingFloor(), s.learningRate());
+                    detectors.growthFactor(), detectors.vanishingFloor(), detectors.growthMinNorm(), s.learningRate());
         }
         return f;
     }
 
     private Optional<ControlCommand> decide(ClipState st, StepStats s, Finding evidence, long nowMs) {
         long step = s.step();
+        double inForce = Double.isNaN(s.clipNorm()) ? Double.POSITIVE_INFINITY : s.clipNorm();
+        boolean nonFinite = Rules.NON_FINITE_GRADIENT.equals(evidence.rule()) || Rules.NON_FINITE_LOSS.equals(evidence.rule());
+        if (Double.isFinite(inForce) && !nonFinite) {
+            // the statistics are measured before clipping: a large raw norm under a clip in force is
+            // the clip doing its job; only a non-finite value shows the clip failed
+            return Optional.empty();
+        }
         boolean repeated = st.lastCommandStep >= 0;
         if (repeated && step < st.lastCommandStep + cfg.cooldownSteps()) return Optional.empty();
 
@@ -94,16 +105,15 @@ public final class ClipPolicy {
             basis = "repeated explosion after command seq " + st.seq + " (clip norm " + num(st.lastCommandValue)
                     + " at step " + st.lastCommandStep + "): halved";
         } else {
-            double[] history = recentFiniteNorms(st);
+            double[] history = recentHealthyNorms(st);
             if (history.length == 0) {
-                value = detectors.explodingCeiling();
-                basis = "no finite global norm yet: the ceiling";
+                value = cfg.fallbackNorm();
+                basis = "no global norm under the ceiling yet to take a percentile of: the fallback clip norm";
             } else {
                 value = percentile(history, cfg.percentile());
                 basis = "p" + percentileLabel() + " of " + history.length + " recent global norms";
             }
         }
-        double inForce = Double.isNaN(s.clipNorm()) ? Double.POSITIVE_INFINITY : s.clipNorm();
         if (Double.isFinite(inForce) && value >= inForce) {
             // the clip norm in force did not prevent this explosion: tighten it, never loosen
             value = inForce / 2;
@@ -125,10 +135,14 @@ public final class ClipPolicy {
                 nowMs + cfg.commandTtlMs(), null, null));
     }
 
-    /** The finite global norms held, up to {@code historySteps} of them. */
-    private double[] recentFiniteNorms(ClipState st) {
+    /**
+     * The finite global norms held that were under the ceiling, up to {@code historySteps} of them:
+     * a percentile of norms that were already exploding would clip at an exploding size.
+     */
+    private double[] recentHealthyNorms(ClipState st) {
         double[] all = st.norms.series(0, Long.MIN_VALUE, Long.MAX_VALUE).values();
-        return Arrays.stream(all).filter(Double::isFinite).toArray();
+        double ceiling = detectors.explodingCeiling();
+        return Arrays.stream(all).filter(v -> Double.isFinite(v) && v <= ceiling).toArray();
     }
 
     /** Linear-interpolation percentile (the numpy default) of {@code values}, {@code p} in (0, 100). */

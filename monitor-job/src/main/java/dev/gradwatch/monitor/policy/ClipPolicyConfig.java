@@ -10,15 +10,18 @@ package dev.gradwatch.monitor.policy;
  * @param cooldownSteps after a command, explosion evidence within this many steps is taken as the
  *                      same episode (the trainer may not have applied the command yet)
  * @param commandTtlMs  a command expires this long after it is issued
+ * @param fallbackNorm  the clip norm when no healthy (under-the-ceiling) norm has been seen yet; 1.0 is
+ *                      the common default of training libraries (e.g. max_grad_norm in Hugging Face)
  */
 public record ClipPolicyConfig(
         double percentile,
         int historySteps,
         double minClipNorm,
         int cooldownSteps,
-        long commandTtlMs) implements java.io.Serializable {
+        long commandTtlMs,
+        double fallbackNorm) implements java.io.Serializable {
 
-    public static final ClipPolicyConfig DEFAULTS = new ClipPolicyConfig(10, 200, 1e-3, 10, 60_000);
+    public static final ClipPolicyConfig DEFAULTS = new ClipPolicyConfig(10, 200, 1e-3, 10, 60_000, 1.0);
 
     public ClipPolicyConfig {
         if (!(percentile > 0 && percentile < 100)) {
@@ -30,5 +33,8 @@ public record ClipPolicyConfig(
         }
         if (cooldownSteps < 1) throw new IllegalArgumentException("clip.cooldown-steps must be >= 1, got " + cooldownSteps);
         if (commandTtlMs < 1) throw new IllegalArgumentException("command.ttl.ms must be >= 1, got " + commandTtlMs);
+        if (!(fallbackNorm > 0) || Double.isInfinite(fallbackNorm)) {
+            throw new IllegalArgumentException("clip.fallback-norm must be a finite number > 0, got " + fallbackNorm);
+        }
     }
 }

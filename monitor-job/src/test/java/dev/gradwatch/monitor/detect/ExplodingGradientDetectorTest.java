@@ -38,7 +38,7 @@ class ExplodingGradientDetectorTest {
         // doubling every step: 2^9 = 512x over the window
         double[] v = new double[10];
         for (int i = 0; i < v.length; i++) v[i] = 0.01 * Math.pow(2, i);
-        Finding f = ExplodingGradientDetector.growth(LAYER, Series.of(0, v), 100, 1e-7, 0.1).orElseThrow();
+        Finding f = ExplodingGradientDetector.growth(LAYER, Series.of(0, v), 100, 1e-7, 1.0, 0.1).orElseThrow();
         assertEquals(Rules.EXPLODING_GRADIENT_GROWTH, f.rule());
         assertEquals(512.0, f.evidence().get("growth"), 1e-9);
         assertEquals(1.0, f.evidence().get("stepsPerDoubling"), 1e-9);
@@ -48,12 +48,19 @@ class ExplodingGradientDetectorTest {
     @Test
     void staysQuietOnGrowthUnderTheFactor() {
         Series window = Series.of(0, 1, 2, 4, 8, 16, 32, 64, 50);
-        assertTrue(ExplodingGradientDetector.growth(LAYER, window, 100, 1e-7, 0.1).isEmpty());
+        assertTrue(ExplodingGradientDetector.growth(LAYER, window, 100, 1e-7, 1.0, 0.1).isEmpty());
+    }
+
+    @Test
+    void ignoresGrowthAmongGradientsTooSmallToMatter() {
+        Series window = Series.of(0, 1e-6, 1e-5, 1e-4, 1e-3);
+        assertTrue(ExplodingGradientDetector.growth(LAYER, window, 100, 1e-7, 1.0, 0.1).isEmpty());
+        assertTrue(ExplodingGradientDetector.growth(LAYER, window, 100, 1e-7, 1e-3, 0.1).isPresent());
     }
 
     @Test
     void takesAVanishedGradientRecoveringForNoExplosion() {
         Series window = Series.of(0, 1e-12, 1e-10, 1e-9, 1e-8);
-        assertTrue(ExplodingGradientDetector.growth(LAYER, window, 100, 1e-7, 0.1).isEmpty());
+        assertTrue(ExplodingGradientDetector.growth(LAYER, window, 100, 1e-7, 1.0, 0.1).isEmpty());
     }
 }

@@ -2,6 +2,7 @@ package dev.gradwatch.monitor.ingest;
 
 import dev.gradwatch.events.DeadLetter;
 import dev.gradwatch.events.EventCodec;
+import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -50,7 +51,7 @@ class StatsDecoderTest {
             case "TRUNCATED" -> GOOD.substring(0, GOOD.length() / 2);
             case "WRONG_TYPE" -> GOOD.replace("\"step\":3", "\"step\":\"3\"");
             case "NEGATIVE_STEP" -> GOOD.replace("\"step\":3", "\"step\":-3");
-            case "BAD_VERSION" -> GOOD.replace("\"schemaVersion\":1", "\"schemaVersion\":99");
+            case "BAD_VERSION" -> GOOD.replace("\"schemaVersion\":" + StepStats.CURRENT_VERSION, "\"schemaVersion\":99");
             case "DUPLICATE_LAYER" -> GOOD.replace("\"index\":1", "\"index\":0");
             default -> payload;
         };

@@ -59,8 +59,8 @@ class ClipPolicyTest {
         ClipState st = calmHistory();
         ControlCommand c = policy.onStats(st, stats(20, 3000), NOW).orElseThrow();
         assertEquals(ControlCommand.Type.SET_CLIP_NORM, c.type());
-        // norms 1..20 and 3000 -> p10 of 21 values = 3.0
-        assertEquals(3.0, c.value(), 1e-9);
+        // norms 1..20 and 3000; only the 20 under the ceiling are history: p10 = 1 + 0.1·19 = 2.9
+        assertEquals(2.9, c.value(), 1e-9);
         assertEquals("SET_CLIP_NORM:run-1:w0@20", c.commandId());
         assertEquals("run-1", c.runId());
         assertEquals("w0", c.workerId());
@@ -68,7 +68,7 @@ class ClipPolicyTest {
         assertEquals(NOW + 60_000, c.expiresAtMs());
         assertNull(c.keyId());
         assertNull(c.signature());
-        assertTrue(c.reason().startsWith("exploding_gradient at step 20: clip norm 3.00 (p10 of 21 recent global norms)"),
+        assertTrue(c.reason().startsWith("exploding_gradient at step 20: clip norm 2.90 (p10 of 20 recent global norms)"),
                 c.reason());
         assertTrue(c.seq() >= 20);
     }
@@ -107,8 +107,9 @@ class ClipPolicyTest {
 
     @Test
     void neverProposesMoreThanTheCeilingOrLessThanTheMinimum() {
-        // the only norm known is the exploding one itself: its p10 is 5000
-        assertEquals(1e3, policy.onStats(new ClipState(), stats(0, 5000), NOW).orElseThrow().value());
+        // the only norm known is the exploding one itself: no healthy history, so the fallback
+        assertEquals(ClipPolicyConfig.DEFAULTS.fallbackNorm(),
+                policy.onStats(new ClipState(), stats(0, 5000), NOW).orElseThrow().value());
 
         ClipState tiny = new ClipState();
         for (int s = 0; s < 19; s++) policy.onStats(tiny, stats(s, 1e-6), NOW);
@@ -116,10 +117,20 @@ class ClipPolicyTest {
     }
 
     @Test
-    void tightensRatherThanLoosensTheClipNormInForce() {
+    void tightensRatherThanLoosensTheClipNormInForceWhenGradientsTurnNonFinite() {
         ClipState st = new ClipState();
         for (int s = 0; s < 19; s++) policy.onStats(st, withClip(stats(s, 10 + s), 4.0), NOW);
-        assertEquals(2.0, policy.onStats(st, withClip(stats(19, 2000), 4.0), NOW).orElseThrow().value(), 1e-12);
+        assertEquals(2.0, policy.onStats(st, withClip(stats(19, 1.0, Double.NaN), 4.0), NOW).orElseThrow().value(),
+                1e-12);
+    }
+
+    @Test
+    void leavesAClipInForceAloneWhileItAbsorbsLargeRawNorms() {
+        ClipState st = new ClipState();
+        for (int s = 0; s < 19; s++) policy.onStats(st, withClip(stats(s, 10 + s), 4.0), NOW);
+        for (int s = 19; s < 60; s++) {
+            assertEquals(Optional.empty(), policy.onStats(st, withClip(stats(s, 2000 * s), 4.0), NOW), "step " + s);
+        }
     }
 
     @Test

@@ -16,12 +16,15 @@ import dev.gradwatch.trainer.nn.Loss;
  * @param loss            {@code mse} or {@code bce} (binary cross-entropy on logits)
  * @param seed            seeds the initial weights and the task; the same spec gives bit-identical runs
  * @param initialClipNorm global-norm clipping threshold at the start; +Inf for none
+ * @param warmupSteps     linear learning-rate warm-up: step t uses learningRate·min(1, (t+1)/warmupSteps);
+ *                        0 for none (Goyal et al. 2017, arXiv:1706.02677)
  */
 public record ModelSpec(String name, int inputDim, int hiddenWidth, int depth, int outputDim, String activation,
                         String init, String loss, double learningRate, int batchSize, long seed,
-                        double initialClipNorm) {
+                        double initialClipNorm, int warmupSteps) {
 
     public ModelSpec {
+        if (warmupSteps < 0) throw new IllegalArgumentException("warmupSteps must be >= 0, got " + warmupSteps);
         if (name == null || name.isBlank()) throw new IllegalArgumentException("name must be a non-empty string");
         requirePositive(inputDim, "inputDim");
         requirePositive(hiddenWidth, "hiddenWidth");
@@ -39,6 +42,13 @@ public record ModelSpec(String name, int inputDim, int hiddenWidth, int depth, i
         }
     }
 
+    /** A spec without learning-rate warm-up. */
+    public ModelSpec(String name, int inputDim, int hiddenWidth, int depth, int outputDim, String activation,
+                     String init, String loss, double learningRate, int batchSize, long seed, double initialClipNorm) {
+        this(name, inputDim, hiddenWidth, depth, outputDim, activation, init, loss, learningRate, batchSize, seed,
+                initialClipNorm, 0);
+    }
+
     private static void requirePositive(int value, String field) {
         if (value < 1) throw new IllegalArgumentException(field + " must be >= 1, got " + value);
     }
@@ -46,13 +56,13 @@ public record ModelSpec(String name, int inputDim, int hiddenWidth, int depth, i
     /** The same model and task with another seed, e.g. one per worker. */
     public ModelSpec withSeed(long newSeed) {
         return new ModelSpec(name, inputDim, hiddenWidth, depth, outputDim, activation, init, loss, learningRate,
-                batchSize, newSeed, initialClipNorm);
+                batchSize, newSeed, initialClipNorm, warmupSteps);
     }
 
     /** The same spec with another initial clip norm (+Inf for none). */
     public ModelSpec withInitialClipNorm(double clipNorm) {
         return new ModelSpec(name, inputDim, hiddenWidth, depth, outputDim, activation, init, loss, learningRate,
-                batchSize, seed, clipNorm);
+                batchSize, seed, clipNorm, warmupSteps);
     }
 
     /** {@link #vanishingDemo()}, {@link #explodingDemo()} or {@link #healthyDemo()} by name. */

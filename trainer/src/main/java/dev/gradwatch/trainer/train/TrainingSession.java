@@ -44,6 +44,8 @@ public final class TrainingSession {
     private volatile double clipNorm;
     private volatile long steps;
     private volatile long skipped;
+    // the learning rate before warm-up; scaleLearningRate scales it
+    private volatile double baseLearningRate;
 
     private TrainingSession(ModelSpec spec) {
         this.spec = spec;
@@ -60,6 +62,14 @@ public final class TrainingSession {
                 ? TeacherTask.classification(spec.inputDim(), spec.outputDim(), taskSeed)
                 : TeacherTask.regression(spec.inputDim(), spec.outputDim(), taskSeed);
         this.clipNorm = spec.initialClipNorm();
+        this.baseLearningRate = spec.learningRate();
+        optimizer.setLearningRate(scheduledLearningRate(0));
+    }
+
+    /** The learning rate of step t: the base rate, linearly warmed up over the spec's warm-up steps. */
+    private double scheduledLearningRate(long t) {
+        int warmup = spec.warmupSteps();
+        return warmup == 0 ? baseLearningRate : baseLearningRate * Math.min(1.0, (t + 1) / (double) warmup);
     }
 
     public static TrainingSession create(ModelSpec spec) {
@@ -86,6 +96,7 @@ public final class TrainingSession {
      * never applied: the step is counted in {@link #skippedSteps()} and the weights stay as they were.
      */
     public StepResult step() {
+        optimizer.setLearningRate(scheduledLearningRate(steps));
         task.nextBatch(spec.batchSize(), X, T);
         model.zeroGrad();
         DMatrixRMaj Y = model.forward(X);
@@ -141,7 +152,8 @@ public final class TrainingSession {
         if (!(factor > 0 && Double.isFinite(factor))) {
             throw new IllegalArgumentException("learning-rate factor must be finite and > 0, got " + factor);
         }
-        optimizer.setLearningRate(optimizer.learningRate() * factor);
+        baseLearningRate *= factor;
+        optimizer.setLearningRate(scheduledLearningRate(steps));
     }
 
     public ModelSpec spec() {

@@ -1,0 +1,29 @@
+package dev.gradwatch.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code gradwatch} command line: the demo, and each part started against a real cluster. */
+@Command(name = "gradwatch", mixinStandardHelpOptions = true, version = "gradwatch 0.1.0",
+        description = "Watches the gradients of neural networks while they train.",
+        subcommands = {DemoCommand.class, WorkerCommand.class, MonitorCommand.class, AlertsCommand.class,
+                CommandLine.HelpCommand.class})
+public final class GradWatchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    /** The command line with its settings; tests run it the same way {@link #main} does. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new GradWatchCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

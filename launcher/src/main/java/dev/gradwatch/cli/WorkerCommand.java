@@ -1,0 +1,51 @@
+package dev.gradwatch.cli;
+
+import dev.gradwatch.demo.Scenario;
+import dev.gradwatch.events.Topics;
+import dev.gradwatch.trainer.TrainerWorker;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Runs one training worker that publishes gradient statistics to Kafka and obeys the monitor.")
+final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers")
+    String bootstrap;
+
+    @Option(names = "--run", required = true, description = "run id")
+    String runId;
+
+    @Option(names = "--worker", defaultValue = "w0", description = "worker id (default: ${DEFAULT-VALUE})")
+    String workerId;
+
+    @Option(names = "--scenario", defaultValue = "healthy",
+            description = "model to train: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    Scenario scenario;
+
+    @Option(names = "--steps", defaultValue = "1000", description = "steps to train (default: ${DEFAULT-VALUE})")
+    long steps;
+
+    @Option(names = "--steps-per-second", defaultValue = "0", description = "pace, 0 = as fast as possible")
+    double stepsPerSecond;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
+                Topics.ACKS, runId, workerId, scenario.model(), steps, stepsPerSecond, 10_000),
+                (worker, r) -> {
+                    if (r.step() % 100 == 0) {
+                        System.out.printf(Locale.ROOT, "step %d loss %.4g clip %.3g%n", r.step(), r.loss(), worker.clipNorm());
+                    }
+                });
+        w.run();
+        System.out.printf(Locale.ROOT, "done: %d steps, final loss %.4g, %d statistics published, %d dropped, "
+                        + "%d steps skipped (non-finite), %d commands applied, %d rejected%n",
+                w.stepsDone(), w.lastLoss(), w.published(), w.droppedStats(), w.skippedSteps(),
+                w.appliedControls().size(), w.rejectedCommands());
+        return 0;
+    }
+}

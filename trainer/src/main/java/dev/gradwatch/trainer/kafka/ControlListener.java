@@ -1,0 +1,183 @@
+package dev.gradwatch.trainer.kafka;
+
+import dev.gradwatch.events.ControlCommand;
+import dev.gradwatch.events.DecodeException;
+import dev.gradwatch.events.EventCodec;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads the control topic for one worker and hands the commands addressed to it to the training
+ * thread, which applies them between steps (see {@link #poll()}).
+ *
+ * <p>The listener assigns itself every partition of the topic from its end (no consumer group,
+ * so no rebalance delays the first command). Commands for other runs or workers are skipped; a
+ * command whose id was seen before is a duplicate of an at-least-once delivery and is dropped;
+ * an expired command or a record that cannot be decoded is rejected. Each is counted.
+ */
+public final class ControlListener implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ControlListener.class);
+    private static final int REMEMBERED_IDS = 4096;
+
+    private final Consumer<String, byte[]> consumer;
+    private final String topic;
+    private final String runId;
+    private final String workerId;
+    private final Clock clock;
+    private final Queue<Received> inbox = new ConcurrentLinkedQueue<>();
+    private final Map<String, Boolean> seenIds = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED_IDS;
+        }
+    };
+    private final Thread thread;
+    private final CountDownLatch assigned = new CountDownLatch(1);
+    private volatile boolean running = true;
+
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong undecodable = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+
+    /** A command accepted for this worker, or rejected with a reason that must be acknowledged. */
+    public record Received(ControlCommand command, String rejection) {
+        public boolean rejected() {
+            return rejection != null;
+        }
+    }
+
+    public ControlListener(String bootstrapServers, String topic, String runId, String workerId) {
+        this(new KafkaConsumer<>(consumerProps(bootstrapServers), new StringDeserializer(), new ByteArrayDeserializer()),
+                topic, runId, workerId, Clock.systemUTC());
+    }
+
+    ControlListener(Consumer<String, byte[]> consumer, String topic, String runId, String workerId, Clock clock) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.runId = runId;
+        this.workerId = workerId;
+        this.clock = clock;
+        this.thread = new Thread(this::run, "gradwatch-control-" + workerId);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    static Properties consumerProps(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        return p;
+    }
+
+    /** Waits until the listener reads the topic, so that no command sent after this is missed. */
+    public boolean awaitAssigned(Duration timeout) throws InterruptedException {
+        return assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            while (running && partitions.isEmpty()) {
+                List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+                if (infos != null) for (PartitionInfo pi : infos) partitions.add(new TopicPartition(topic, pi.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            for (TopicPartition tp : partitions) consumer.position(tp); // resolve the end offsets now
+            assigned.countDown();
+            while (running) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) handle(r.value());
+            }
+        } catch (WakeupException e) {
+            // close() woke us
+        } catch (RuntimeException e) {
+            if (running) LOG.warn("control listener for {}/{} stopped: {}", runId, workerId, e.toString());
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    void handle(byte[] value) {
+        ControlCommand c;
+        try {
+            c = EventCodec.decode(value, ControlCommand.class);
+        } catch (DecodeException e) {
+            undecodable.incrementAndGet();
+            LOG.warn("undecodable control record: {}", e.getMessage());
+            return;
+        }
+        if (!c.addresses(runId, workerId)) return;
+        synchronized (seenIds) {
+            if (seenIds.put(c.commandId(), Boolean.TRUE) != null) {
+                duplicates.incrementAndGet();
+                return;
+            }
+        }
+        if (c.expiresAtMs() > 0 && clock.millis() > c.expiresAtMs()) {
+            rejected.incrementAndGet();
+            inbox.add(new Received(c, "expired at " + c.expiresAtMs()));
+            return;
+        }
+        accepted.incrementAndGet();
+        inbox.add(new Received(c, null));
+    }
+
+    /** The next command for the training thread to apply or reject, or null. */
+    public Received poll() {
+        return inbox.poll();
+    }
+
+    public long accepted() {
+        return accepted.get();
+    }
+
+    public long duplicates() {
+        return duplicates.get();
+    }
+
+    /** Commands addressed to this worker that were refused (expired). */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    public long undecodable() {
+        return undecodable.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.gradwatch.trainer.kafka;
+
+import dev.gradwatch.embedded.EmbeddedKafkaBroker;
+import dev.gradwatch.events.ControlCommand;
+import dev.gradwatch.events.EventCodec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ControlListenerTest {
+
+    private static ControlCommand command(String id, String run, String worker, long expiresAt) {
+        long now = System.currentTimeMillis();
+        return new ControlCommand(1, id, run, worker, ControlCommand.Type.SET_CLIP_NORM, 2.5, "exploding", 1,
+                now, expiresAt, null, null);
+    }
+
+    @Test
+    void deliversOwnCommandsOnceAndRejectsExpiredOnesAndCountsGarbage() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
+            broker.createTopics(3, "control");
+            try (ControlListener listener = new ControlListener(broker.bootstrapServers(), "control", "run-a", "w1");
+                 KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                         new StringSerializer(), new ByteArraySerializer())) {
+                assertTrue(listener.awaitAssigned(Duration.ofSeconds(30)));
+                long future = System.currentTimeMillis() + 60_000;
+                ControlCommand mine = command("c-1", "run-a", "w1", future);
+                p.send(new ProducerRecord<>("control", "run-a", EventCodec.encode(mine)));
+                p.send(new ProducerRecord<>("control", "run-a", EventCodec.encode(mine))); // at-least-once duplicate
+                p.send(new ProducerRecord<>("control", "run-a", EventCodec.encode(command("c-2", "run-a", "*", future))));
+                p.send(new ProducerRecord<>("control", "run-a", EventCodec.encode(command("c-3", "run-a", "w2", future))));
+                p.send(new ProducerRecord<>("control", "run-b", EventCodec.encode(command("c-4", "run-b", "w1", future))));
+                p.send(new ProducerRecord<>("control", "run-a", EventCodec.encode(command("c-5", "run-a", "w1", 1))));
+                p.send(new ProducerRecord<>("control", "run-a", "{not json".getBytes(StandardCharsets.UTF_8)));
+                p.flush();
+
+                List<ControlListener.Received> got = new ArrayList<>();
+                long deadline = System.currentTimeMillis() + 20_000;
+                while (got.size() < 3 && System.currentTimeMillis() < deadline) {
+                    ControlListener.Received r = listener.poll();
+                    if (r == null) Thread.sleep(20);
+                    else got.add(r);
+                }
+                // give stragglers (a wrongly accepted duplicate) a moment to show up
+                long settle = System.currentTimeMillis() + 500;
+                while (System.currentTimeMillis() < settle) {
+                    ControlListener.Received r = listener.poll();
+                    if (r != null) got.add(r);
+                    Thread.sleep(20);
+                }
+                List<String> ids = got.stream().map(r -> r.command().commandId()).sorted().toList();
+                assertEquals(List.of("c-1", "c-2", "c-5"), ids);
+                ControlListener.Received expired = got.stream()
+                        .filter(r -> r.command().commandId().equals("c-5")).findFirst().orElseThrow();
+                assertTrue(expired.rejected());
+                assertTrue(expired.rejection().startsWith("expired"));
+                assertEquals(2, listener.accepted());
+                assertEquals(1, listener.duplicates());
+                assertEquals(1, listener.rejected());
+                assertEquals(1, listener.undecodable());
+            }
+        }
+    }
+}
