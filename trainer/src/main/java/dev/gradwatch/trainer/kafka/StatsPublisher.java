@@ -45,6 +45,7 @@ public final class StatsPublisher implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong acksDropped = new AtomicLong();
+    private final AtomicLong acksDelivered = new AtomicLong();
 
     /**
      * @param bootstrapServers Kafka {@code bootstrap.servers}
@@ -102,11 +103,11 @@ public final class StatsPublisher implements AutoCloseable {
             try {
                 ControlAck ack = acks.poll();
                 if (ack != null) {
-                    send(acksTopic, ack.runId() + "/" + ack.workerId(), EventCodec.encode(ack));
+                    send(acksTopic, ack.runId() + "/" + ack.workerId(), EventCodec.encode(ack), acksDelivered);
                     continue;
                 }
                 StepStats s = stats.poll(20, TimeUnit.MILLISECONDS);
-                if (s != null) send(statsTopic, s.runId() + "/" + s.workerId(), EventCodec.encode(s));
+                if (s != null) send(statsTopic, s.runId() + "/" + s.workerId(), EventCodec.encode(s), delivered);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -118,9 +119,9 @@ public final class StatsPublisher implements AutoCloseable {
         }
     }
 
-    private void send(String topic, String key, byte[] value) {
+    private void send(String topic, String key, byte[] value, AtomicLong deliveredCounter) {
         producer.send(new ProducerRecord<>(topic, key, value), (md, e) -> {
-            if (e == null) delivered.incrementAndGet();
+            if (e == null) deliveredCounter.incrementAndGet();
             else {
                 failed.incrementAndGet();
                 LOG.debug("delivery to {} failed: {}", topic, e.toString());
@@ -138,12 +139,17 @@ public final class StatsPublisher implements AutoCloseable {
         return dropped.get();
     }
 
-    /** Records the broker acknowledged. */
+    /** Acknowledgements the broker took. */
+    public long acksDelivered() {
+        return acksDelivered.get();
+    }
+
+    /** Step records the broker acknowledged. */
     public long delivered() {
         return delivered.get();
     }
 
-    /** Records handed to the producer that it failed to deliver. */
+    /** Records (steps or acks) handed to the producer that it failed to deliver. */
     public long failed() {
         return failed.get();
     }

@@ -60,10 +60,10 @@ class StatsPublisherTest {
     void deliversStatsAndAcksToTheirTopicsInOrder() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             broker.createTopics(1, "stats", "acks");
-            try (StatsPublisher publisher = new StatsPublisher(broker.bootstrapServers(), "stats", "acks", 1000)) {
-                for (int i = 0; i < 50; i++) assertTrue(publisher.publish(step(i)));
-                assertTrue(publisher.publishAck(new ControlAck(1, "c1", "run", "w0", true, "ok", 3, 4)));
-            }
+            StatsPublisher publisher = new StatsPublisher(broker.bootstrapServers(), "stats", "acks", 1000);
+            for (int i = 0; i < 50; i++) assertTrue(publisher.publish(step(i)));
+            assertTrue(publisher.publishAck(new ControlAck(1, "c1", "run", "w0", true, "ok", 3, 4)));
+            publisher.close();
             List<StepStats> got = new ArrayList<>();
             List<ControlAck> acks = new ArrayList<>();
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
@@ -82,6 +82,8 @@ class StatsPublisherTest {
             assertEquals(50, got.size());
             for (int i = 0; i < 50; i++) assertEquals(i, got.get(i).step());
             assertEquals("c1", acks.get(0).commandId());
+            assertEquals(50, publisher.delivered(), "acks are not counted as statistics");
+            assertEquals(1, publisher.acksDelivered());
         }
     }
 }
