@@ -1,5 +1,6 @@
 package dev.gradwatch.cli;
 
+import dev.gradwatch.monitor.MonitorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +21,10 @@ public final class GradWatchCommand implements Runnable {
 
     /** The command line with its settings; tests run it the same way {@link #main} does. */
     public static CommandLine commandLine() {
-        return new CommandLine(new GradWatchCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cl = new CommandLine(new GradWatchCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        cl.getSubcommands().get("monitor").getCommandSpec().usageMessage()
+                .footer("%nSettings for --set KEY=VALUE, with their defaults:%n" + MonitorConfig.usage().replace("%", "%%"));
+        return cl;
     }
 
     public static void main(String[] args) {

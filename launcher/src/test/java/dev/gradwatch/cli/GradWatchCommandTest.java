@@ -1,0 +1,62 @@
+package dev.gradwatch.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class GradWatchCommandTest {
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = GradWatchCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void anUnknownMonitorSettingNamesTheKeyAndTheKnownOnes() {
+        Run r = run("monitor", "--bootstrap", "127.0.0.1:1", "--set", "exploding.cieling=5");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("unknown key 'exploding.cieling'"), r.err());
+        assertTrue(r.err().contains("exploding.ceiling"), r.err());
+    }
+
+    @Test
+    void aBadMonitorValueNamesTheKeyAndWhatIsExpected() {
+        Run r = run("monitor", "--bootstrap", "127.0.0.1:1", "--set", "growth.factor=0.5");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("growth.factor must be a finite number > 1"), r.err());
+    }
+
+    @Test
+    void anUnknownScenarioListsTheValidOnesAndScenariosIgnoreCase() {
+        Run r = run("worker", "--bootstrap", "127.0.0.1:1", "--run", "r", "--scenario", "wobbly");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("VANISHING, EXPLODING, HEALTHY"), r.err());
+        assertTrue(run("worker", "--help").out().contains("--scenario"));
+    }
+
+    @Test
+    void demoRejectsTooFewSteps() {
+        Run r = run("demo", "--steps", "3");
+        assertNotEquals(0, r.exit());
+        assertTrue(r.err().contains("--steps must be at least 50"), r.err());
+    }
+
+    @Test
+    void monitorHelpListsEverySettingWithItsDefault() {
+        Run r = run("monitor", "--help");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("--exploding.ceiling") && r.out().contains("1000.0"), r.out());
+    }
+}
