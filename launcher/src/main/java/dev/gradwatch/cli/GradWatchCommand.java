@@ -22,6 +22,12 @@ public final class GradWatchCommand implements Runnable {
     /** The command line with its settings; tests run it the same way {@link #main} does. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new GradWatchCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        // a bad setting is the user's to fix: say what is wrong, without a stack trace
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (!(ex instanceof IllegalArgumentException)) throw ex;
+            cmd.getErr().println("gradwatch " + cmd.getCommandName() + ": " + ex.getMessage());
+            return 2;
+        });
         cl.getSubcommands().get("monitor").getCommandSpec().usageMessage()
                 .footer("%nSettings for --set KEY=VALUE, with their defaults:%n" + MonitorConfig.usage().replace("%", "%%"));
         return cl;

@@ -29,6 +29,7 @@ class GradWatchCommandTest {
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("unknown key 'exploding.cieling'"), r.err());
         assertTrue(r.err().contains("exploding.ceiling"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace for a bad setting: " + r.err());
     }
 
     @Test
