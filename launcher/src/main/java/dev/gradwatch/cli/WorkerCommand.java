@@ -1,6 +1,7 @@
 package dev.gradwatch.cli;
 
 import dev.gradwatch.demo.Scenario;
+import dev.gradwatch.events.CommandSigner;
 import dev.gradwatch.events.Topics;
 import dev.gradwatch.trainer.TrainerWorker;
 import picocli.CommandLine.Command;
@@ -32,10 +33,16 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--steps-per-second", defaultValue = "0", description = "pace, 0 = as fast as possible")
     double stepsPerSecond;
 
+    @Option(names = "--command-keys", defaultValue = "${env:GRADWATCH_COMMAND_KEYS}", paramLabel = "ID:BASE64[,...]",
+            description = {"keys control commands must be signed with (default: $GRADWATCH_COMMAND_KEYS);",
+                    "without keys, unsigned commands are accepted"})
+    String commandKeys;
+
     @Override
     public Integer call() throws Exception {
         TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                Topics.ACKS, runId, workerId, scenario.model(), steps, stepsPerSecond, 10_000),
+                Topics.ACKS, runId, workerId, scenario.model(), steps, stepsPerSecond, 10_000,
+                commandKeys == null ? null : CommandSigner.parse(commandKeys)),
                 (worker, r) -> {
                     if (r.step() % 100 == 0) {
                         System.out.printf(Locale.ROOT, "step %d loss %.4g clip %.3g%n", r.step(), r.loss(), worker.clipNorm());

@@ -119,7 +119,7 @@ public final class Demo {
         Map<Scenario, TrainerWorker> workers = new EnumMap<>(Scenario.class);
         for (Scenario s : Scenario.values()) {
             TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                    Topics.ACKS, runId(s), "w0", s.model(), options.steps(), options.stepsPerSecond(), 10_000), null);
+                    Topics.ACKS, runId(s), "w0", s.model(), options.steps(), options.stepsPerSecond(), 10_000, null), null);
             w.connect();
             workers.put(s, w);
         }

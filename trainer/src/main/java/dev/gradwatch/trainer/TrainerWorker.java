@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer;
 
+import dev.gradwatch.events.CommandSigner;
 import dev.gradwatch.events.ControlAck;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.StepStats;
@@ -21,10 +22,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class TrainerWorker implements Runnable {
 
-    /** Where and how a worker runs. {@code stepsPerSecond} 0 means as fast as it can. */
+    /**
+     * Where and how a worker runs. {@code stepsPerSecond} 0 means as fast as it can;
+     * {@code commandVerifier} holds the keys control commands must be signed with (null accepts
+     * unsigned commands).
+     */
     public record Config(String bootstrapServers, String statsTopic, String controlTopic, String acksTopic,
                          String runId, String workerId, ModelSpec model, long steps, double stepsPerSecond,
-                         int publishQueueCapacity) {
+                         int publishQueueCapacity, CommandSigner commandVerifier) {
         public Config {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             Objects.requireNonNull(model, "model");
@@ -68,7 +73,8 @@ public final class TrainerWorker implements Runnable {
         session = TrainingSession.create(config.model());
         publisher = new StatsPublisher(config.bootstrapServers(), config.statsTopic(), config.acksTopic(),
                 config.publishQueueCapacity());
-        control = new ControlListener(config.bootstrapServers(), config.controlTopic(), config.runId(), config.workerId());
+        control = new ControlListener(config.bootstrapServers(), config.controlTopic(), config.runId(), config.workerId(),
+                config.commandVerifier());
         if (!control.awaitAssigned(Duration.ofSeconds(30))) {
             throw new IllegalStateException("control topic " + config.controlTopic() + " not readable within 30 s");
         }

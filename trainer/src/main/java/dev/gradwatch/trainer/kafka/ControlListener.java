@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.kafka;
 
+import dev.gradwatch.events.CommandSigner;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.DecodeException;
 import dev.gradwatch.events.EventCodec;
@@ -33,9 +34,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread, which applies them between steps (see {@link #poll()}).
  *
  * <p>The listener assigns itself every partition of the topic from its end (no consumer group,
- * so no rebalance delays the first command). Commands for other runs or workers are skipped; a
- * command whose id was seen before is a duplicate of an at-least-once delivery and is dropped;
- * an expired command or a record that cannot be decoded is rejected. Each is counted.
+ * so no rebalance delays the first command). Commands for other runs or workers are skipped.
+ * With keys configured, a command must carry a valid HMAC signature ({@link CommandSigner}):
+ * unsigned, unknown-key and forged commands are refused before anything else is read from them.
+ * A command whose id was seen before is a duplicate of an at-least-once delivery and is dropped;
+ * an expired command, one whose sequence number is not after the last one accepted (a replay),
+ * and a record that cannot be decoded are refused. Each outcome is counted.
  */
 public final class ControlListener implements AutoCloseable {
 
@@ -62,6 +66,12 @@ public final class ControlListener implements AutoCloseable {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong undecodable = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong rejectedUnsigned = new AtomicLong();
+    private final AtomicLong rejectedForged = new AtomicLong();
+    private final AtomicLong rejectedExpired = new AtomicLong();
+    private final AtomicLong rejectedReplayed = new AtomicLong();
+    private final CommandSigner verifier;
+    private long lastAcceptedSeq = Long.MIN_VALUE;
 
     /** A command accepted for this worker, or rejected with a reason that must be acknowledged. */
     public record Received(ControlCommand command, String rejection) {
@@ -70,12 +80,19 @@ public final class ControlListener implements AutoCloseable {
         }
     }
 
-    public ControlListener(String bootstrapServers, String topic, String runId, String workerId) {
+    /**
+     * @param verifier the keys commands must be signed with, or null to accept unsigned commands
+     *                 (for a monitor deployed without {@code command.keys})
+     */
+    public ControlListener(String bootstrapServers, String topic, String runId, String workerId,
+                           CommandSigner verifier) {
         this(new KafkaConsumer<>(consumerProps(bootstrapServers), new StringDeserializer(), new ByteArrayDeserializer()),
-                topic, runId, workerId, Clock.systemUTC());
+                topic, runId, workerId, Clock.systemUTC(), verifier);
     }
 
-    ControlListener(Consumer<String, byte[]> consumer, String topic, String runId, String workerId, Clock clock) {
+    ControlListener(Consumer<String, byte[]> consumer, String topic, String runId, String workerId, Clock clock,
+                    CommandSigner verifier) {
+        this.verifier = verifier;
         this.consumer = consumer;
         this.topic = topic;
         this.runId = runId;
@@ -133,6 +150,18 @@ public final class ControlListener implements AutoCloseable {
             return;
         }
         if (!c.addresses(runId, workerId)) return;
+        if (verifier != null) {
+            CommandSigner.Verdict v = verifier.verify(c);
+            if (v != CommandSigner.Verdict.VALID) {
+                (v == CommandSigner.Verdict.UNSIGNED ? rejectedUnsigned : rejectedForged).incrementAndGet();
+                reject(c, switch (v) {
+                    case UNSIGNED -> "unsigned command refused";
+                    case UNKNOWN_KEY -> "signed with unknown key id '" + c.keyId() + "'";
+                    default -> "signature does not match (forged or altered)";
+                });
+                return;
+            }
+        }
         synchronized (seenIds) {
             if (seenIds.put(c.commandId(), Boolean.TRUE) != null) {
                 duplicates.incrementAndGet();
@@ -140,12 +169,26 @@ public final class ControlListener implements AutoCloseable {
             }
         }
         if (c.expiresAtMs() > 0 && clock.millis() > c.expiresAtMs()) {
-            rejected.incrementAndGet();
-            inbox.add(new Received(c, "expired at " + c.expiresAtMs()));
+            rejectedExpired.incrementAndGet();
+            reject(c, "expired at " + c.expiresAtMs());
             return;
+        }
+        synchronized (this) {
+            if (c.seq() <= lastAcceptedSeq) {
+                rejectedReplayed.incrementAndGet();
+                reject(c, "replayed: sequence " + c.seq() + " is not after " + lastAcceptedSeq);
+                return;
+            }
+            lastAcceptedSeq = c.seq();
         }
         accepted.incrementAndGet();
         inbox.add(new Received(c, null));
+    }
+
+    private void reject(ControlCommand c, String why) {
+        rejected.incrementAndGet();
+        LOG.warn("control command {} for {}/{} refused: {}", c.commandId(), runId, workerId, why);
+        inbox.add(new Received(c, why));
     }
 
     /** The next command for the training thread to apply or reject, or null. */
@@ -161,9 +204,26 @@ public final class ControlListener implements AutoCloseable {
         return duplicates.get();
     }
 
-    /** Commands addressed to this worker that were refused (expired). */
+    /** Commands addressed to this worker that were refused, for any reason. */
     public long rejected() {
         return rejected.get();
+    }
+
+    public long rejectedUnsigned() {
+        return rejectedUnsigned.get();
+    }
+
+    /** Refused for a signature that does not match or a key id that is not configured. */
+    public long rejectedForged() {
+        return rejectedForged.get();
+    }
+
+    public long rejectedExpired() {
+        return rejectedExpired.get();
+    }
+
+    public long rejectedReplayed() {
+        return rejectedReplayed.get();
     }
 
     public long undecodable() {
