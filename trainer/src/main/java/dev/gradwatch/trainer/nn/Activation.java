@@ -18,8 +18,16 @@ public interface Activation {
     Activation TANH = new Tanh();
     Activation RELU = new Relu(0);
     Activation LINEAR = new Linear();
+    Activation ELU = new Elu(1);
+    /** GELU in its exact erf form, PyTorch's default. */
+    Activation GELU = new Gelu(false);
+    /** GELU in its tanh approximation, PyTorch's {@code approximate='tanh'}. */
+    Activation GELU_TANH = new Gelu(true);
 
-    /** Parses {@code sigmoid}, {@code tanh}, {@code relu}, {@code leaky-relu:<slope>} or {@code linear}. */
+    /**
+     * Parses {@code sigmoid}, {@code tanh}, {@code relu}, {@code leaky-relu:<slope>}, {@code elu},
+     * {@code elu:<α>}, {@code gelu} (exact), {@code gelu-tanh} or {@code linear}.
+     */
     static Activation of(String name) {
         if (name != null) {
             switch (name) {
@@ -27,6 +35,9 @@ public interface Activation {
                 case "tanh": return TANH;
                 case "relu": return RELU;
                 case "linear": return LINEAR;
+                case "elu": return ELU;
+                case "gelu": return GELU;
+                case "gelu-tanh": return GELU_TANH;
                 default:
                     if (name.startsWith("leaky-relu:")) {
                         try {
@@ -36,9 +47,17 @@ public interface Activation {
                                     + "\": expected leaky-relu:<slope> with a slope in [0, 1)", e);
                         }
                     }
+                    if (name.startsWith("elu:")) {
+                        try {
+                            return new Elu(Double.parseDouble(name.substring("elu:".length())));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("activation \"" + name
+                                    + "\": expected elu:<α> with a finite α > 0", e);
+                        }
+                    }
             }
         }
         throw new IllegalArgumentException("activation must be one of sigmoid, tanh, relu, leaky-relu:<slope>, "
-                + "linear; got \"" + name + "\"");
+                + "elu, elu:<α>, gelu, gelu-tanh, linear; got \"" + name + "\"");
     }
 }
