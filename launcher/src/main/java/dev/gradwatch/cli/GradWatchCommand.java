@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code gradwatch} command line: the demo, and each part started against a real cluster. */
 @Command(name = "gradwatch", mixinStandardHelpOptions = true, version = "gradwatch 0.1.0",
         description = "Watches the gradients of neural networks while they train.",
-        subcommands = {DemoCommand.class, WorkerCommand.class, MonitorCommand.class, AlertsCommand.class,
+        subcommands = {DemoCommand.class, WorkerCommand.class, MonitorCommand.class, AlertsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GradWatchCommand implements Runnable {
 
