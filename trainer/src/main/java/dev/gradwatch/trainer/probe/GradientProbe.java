@@ -4,6 +4,7 @@ import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
+import dev.gradwatch.trainer.engine.TimeStepGradients;
 
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ public final class GradientProbe {
     private final double[] zeroFraction;
     private final double[] weightL2;
     private final double[] updateRatio;
+    /** Per-time-step ‖∂L/∂h_t‖ of recurrent layers ({@link TimeStepGradients}), null for the others. */
+    private final double[][] timeStepNorms;
     private long totalNonFinite;
     private long generation;
 
@@ -65,6 +68,7 @@ public final class GradientProbe {
         this.zeroFraction = new double[n];
         this.weightL2 = new double[n];
         this.updateRatio = new double[n];
+        this.timeStepNorms = new double[n][];
     }
 
     private static void collectLeaves(Layer layer, List<Layer> out) {
@@ -135,6 +139,7 @@ public final class GradientProbe {
                     ? Math.sqrt(weightSumSq) : scaledL2(ps, false, -1);
             updateRatio[l] = 0;
             totalNonFinite += nonFinite;
+            if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
         }
     }
 
@@ -167,14 +172,22 @@ public final class GradientProbe {
 
     /**
      * A fresh record with layer {@code i}'s statistics from the last measurement: the schema-1
-     * fields plus the NaN / ±Inf split and the gradient standard deviation; the histogram and the
-     * activation statistics are not measured yet and stay null.
+     * fields plus the NaN / ±Inf split, the gradient standard deviation and, for recurrent layers,
+     * a copy of the per-time-step gradient norms; the histogram and the activation statistics are
+     * not measured yet and stay null.
      */
     public LayerStats layer(int i) {
         return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
                 nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i],
                 nanCount[i], posInfCount[i], negInfCount[i], gradStd[i],
-                null, null, null, null, null, null);
+                null, null, null, null, null,
+                timeStepNorms[i] == null ? null : timeStepNorms[i].clone());
+    }
+
+    /** Copies a recurrent layer's norms at measurement time; reallocates only when T changed. */
+    private void copyTimeStepNorms(int l, double[] norms) {
+        if (timeStepNorms[l] == null || timeStepNorms[l].length != norms.length) timeStepNorms[l] = new double[norms.length];
+        System.arraycopy(norms, 0, timeStepNorms[l], 0, norms.length);
     }
 
     /**
