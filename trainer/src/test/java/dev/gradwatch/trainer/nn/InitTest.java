@@ -85,7 +85,7 @@ class InitTest {
 
     @Test
     void badSpecsNameTheAcceptedForms() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Init.parse("orthogonal"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Init.parse("truncated-normal"));
         assertTrue(e.getMessage().contains("pytorch-default, normal:<σ>, xavier-uniform, he-normal"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Init.parse("normal:-1"));
         assertThrows(IllegalArgumentException.class, () -> Init.parse("normal:abc"));
