@@ -10,16 +10,29 @@ import java.util.List;
  * with optional heavy-ball momentum (Polyak 1964) in PyTorch's form (Sutskever et al. 2013,
  * "On the importance of initialization and momentum in deep learning"):
  * v ← μ·v + g, w ← w − η·v. Momentum 0 is plain SGD and allocates no velocity buffers.
+ *
+ * <p>Nesterov momentum (Nesterov 1983, "A method for solving the convex programming problem with
+ * convergence rate O(1/k²)"; in this form Sutskever et al. 2013 and PyTorch's
+ * {@code nesterov=True}) is a setting: v ← μ·v + g, w ← w − η·(g + μ·v), the gradient
+ * looked up one momentum step ahead.
  */
 public final class Sgd implements Optimizer {
 
     private final List<Parameter> params;
     private final double momentum;
+    private final boolean nesterov;
     private final DMatrixRMaj[] velocity;
     private volatile double lr;
 
     public Sgd(List<Parameter> params, double learningRate, double momentum) {
+        this(params, learningRate, momentum, false);
+    }
+
+    /** @param nesterov Nesterov momentum instead of heavy-ball; needs momentum &gt; 0 */
+    public Sgd(List<Parameter> params, double learningRate, double momentum, boolean nesterov) {
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
+        this.nesterov = nesterov;
         this.params = List.copyOf(params);
         this.lr = Optimizer.checkLearningRate(learningRate);
         this.momentum = momentum;
@@ -47,10 +60,11 @@ public final class Sgd implements Optimizer {
             int n = param.size();
             double updateSq = 0;
             for (int i = 0; i < n; i++) {
-                // v = μ·v + g;  w = w − η·v   (v is g itself when μ = 0)
+                // v = μ·v + g;  w = w − η·v   (v is g itself when μ = 0);  Nesterov: w = w − η·(g + μ·v)
                 if (momentum > 0) v[i] = momentum * v[i] + g[i];
+                double d = nesterov ? g[i] + momentum * v[i] : v[i];
                 double before = w[i];
-                w[i] = before - eta * v[i];
+                w[i] = before - eta * d;
                 double applied = w[i] - before;
                 updateSq += applied * applied;
             }
@@ -70,5 +84,9 @@ public final class Sgd implements Optimizer {
 
     public double momentum() {
         return momentum;
+    }
+
+    public boolean nesterov() {
+        return nesterov;
     }
 }
