@@ -23,6 +23,8 @@ import java.util.List;
  * each gate a block of {@code hidden} columns, so that the input part of every step's
  * pre-activation is one product X·Wx and the weight gradients are one Xᵀ·dZ and one H₋₁ᵀ·dZ over
  * all steps (BPTT sums them over time). Only the recurrent product h_{t−1}·Wh runs step by step.
+ * To compare with PyTorch: Wx = {@code weight_ih}ᵀ, Wh = {@code weight_hh}ᵀ, and for the RNN and
+ * the LSTM b = {@code bias_ih + bias_hh} (the GRU keeps both, see {@link Gru}).
  *
  * <p><b>Buffers.</b> Every step's pre-activations, gates and states live in (T·B)-row matrices
  * allocated once and reshaped when T or B changes; a forward and backward pass then allocates

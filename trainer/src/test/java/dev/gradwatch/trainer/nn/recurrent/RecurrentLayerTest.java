@@ -71,6 +71,38 @@ class RecurrentLayerTest {
     }
 
     @Test
+    void stackingStepMatricesAndTakingStepsBackAreInverse() {
+        SplittableRandom rng = new SplittableRandom(8);
+        DMatrixRMaj[] steps = {GradCheck.gaussian(3, 2, 1, rng), GradCheck.gaussian(3, 2, 1, rng), GradCheck.gaussian(3, 2, 1, rng)};
+        DMatrixRMaj sequence = TimeMajor.stack(steps, new DMatrixRMaj(1, 1));
+        assertEquals(9, sequence.numRows);
+        assertEquals(steps[1].get(2, 1), sequence.get(1 * 3 + 2, 1));
+        DMatrixRMaj out = new DMatrixRMaj(1, 1);
+        for (int t = 0; t < 3; t++) assertArrayEquals(steps[t].data, TimeMajor.step(sequence, 3, t, out).data, 0);
+        assertThrows(IllegalArgumentException.class, () -> TimeMajor.stack(
+                new DMatrixRMaj[]{new DMatrixRMaj(3, 2), new DMatrixRMaj(2, 2)}, new DMatrixRMaj(1, 1)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"rnn", "lstm", "gru"})
+    void theUnrolledLayerComputesTheCellEquationsOfAPlainStepByStepReference(String kind) {
+        SplittableRandom rng = new SplittableRandom(12);
+        int steps = 5, batch = 3, inputs = 2, hidden = 4;
+        RecurrentLayer layer = RecurrentGradientTest.layer(kind, inputs, hidden, steps, new SplittableRandom(6));
+        RecurrentGradientTest.randomizeBiases(layer, rng);
+        DMatrixRMaj X = GradCheck.gaussian(steps * batch, inputs, 1, rng);
+        DMatrixRMaj Y = layer.forward(X);
+        DMatrixRMaj[] expected = ReferenceCells.run(kind, layer, X, steps);
+        DMatrixRMaj out = new DMatrixRMaj(1, 1);
+        for (int t = 0; t < steps; t++) {
+            TimeMajor.step(Y, steps, t, out);
+            for (int i = 0; i < out.getNumElements(); i++) {
+                assertEquals(expected[t].data[i], out.data[i], 1e-14, kind + " h_" + t + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
     void theLastTimeStepIsTheFinalBlockAndItsGradientGoesOnlyThere() {
         LastTimeStep last = new LastTimeStep("last", 3);
         DMatrixRMaj X = new DMatrixRMaj(6, 2);
