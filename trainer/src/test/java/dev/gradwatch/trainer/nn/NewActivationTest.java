@@ -36,6 +36,15 @@ class NewActivationTest {
         LayerCheck.compare(name + " dZ", dZ, numeric);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"leaky-relu:0.1", "elu", "gelu", "gelu-tanh"})
+    void denseLayersWithTheNewActivationsFusedInMatchCentralDifferences(String name) {
+        SplittableRandom rng = new SplittableRandom(23);
+        Dense dense = new Dense("dense", 5, 4, Activation.of(name), new Init.XavierNormal(), rng);
+        DMatrixRMaj X = GradCheck.gaussian(6, 5, 1.0, rng);
+        LayerCheck.check("dense/" + name, dense, X, GradCheck.gaussian(6, 4, 1.0, rng));
+    }
+
     @Test
     void geluIsTheExactErfFormByDefaultAndMatchesPyTorchsFormulas() {
         // PyTorch's formulas x·½(1 + erf(x/√2)) and its approximate='tanh' form, evaluated in
