@@ -33,35 +33,35 @@ import java.util.List;
  */
 public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients permits Rnn, Lstm, Gru {
 
-    protected final String name;
-    protected final int inputs;
-    protected final int hidden;
+    final String name;
+    final int inputs;
+    final int hidden;
     /** Width of all gate blocks together, gates × hidden. */
-    protected final int gateWidth;
-    protected final Parameter Wx;
-    protected final Parameter Wh;
-    protected final Parameter b;
+    final int gateWidth;
+    final Parameter Wx;
+    final Parameter Wh;
+    final Parameter b;
 
-    protected int timeSteps;
+    int timeSteps;
     /** B of the last forward. */
-    protected int batch;
-    protected DMatrixRMaj X;
+    int batch;
+    DMatrixRMaj X;
     private boolean inputGradientNeeded = true;
 
     /** Pre-activations: X·Wx + 1·b, plus h_{t−1}·Wh where the cell adds it ((T·B) × G). */
-    protected final DMatrixRMaj Z = new DMatrixRMaj(1, 1);
+    final DMatrixRMaj Z = new DMatrixRMaj(1, 1);
     /** Block t holds h_{t−1}; block 0 is the zero initial state ((T·B) × hidden). */
-    protected final DMatrixRMaj Hprev = new DMatrixRMaj(1, 1);
+    final DMatrixRMaj Hprev = new DMatrixRMaj(1, 1);
     /** Block t holds h_t: the output ((T·B) × hidden). */
-    protected final DMatrixRMaj Y = new DMatrixRMaj(1, 1);
+    final DMatrixRMaj Y = new DMatrixRMaj(1, 1);
     /** ∂L/∂Z ((T·B) × G). */
-    protected final DMatrixRMaj dZ = new DMatrixRMaj(1, 1);
+    final DMatrixRMaj dZ = new DMatrixRMaj(1, 1);
     /** ∂L/∂h_t of the step being back-propagated (B × hidden). */
-    protected final DMatrixRMaj dH = new DMatrixRMaj(1, 1);
+    final DMatrixRMaj dH = new DMatrixRMaj(1, 1);
     /** ∂L/∂h_{t−1} through step t, written by {@link #backwardStep} (B × hidden). */
-    protected final DMatrixRMaj dHprev = new DMatrixRMaj(1, 1);
+    final DMatrixRMaj dHprev = new DMatrixRMaj(1, 1);
     /** Whᵀ, refreshed once per backward (G × hidden). */
-    protected final DMatrixRMaj WhT;
+    final DMatrixRMaj WhT;
     private final DMatrixRMaj WxT;
     private final DMatrixRMaj dX = new DMatrixRMaj(1, 1);
     private double[] stepNorms;

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RecurrentAllocationTest {
 
     static final int STEPS = 12, BATCH = 16, HIDDEN = 24;
-    static final int WARM_UP_STEPS = 1000, MEASURED_STEPS = 400;
+    static final int WARM_UP_STEPS = 600, MEASURED_STEPS = 300;
     static final long MAX_BYTES_PER_STEP = 256;
 
     @ParameterizedTest
