@@ -3,6 +3,8 @@ package dev.gradwatch.monitor;
 import dev.gradwatch.events.Topics;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
+import dev.gradwatch.monitor.rules.DetectorKeys;
+import dev.gradwatch.monitor.rules.RuleSet;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,14 +57,7 @@ public record MonitorConfig(
         k.put("checkpoint.interval.ms", "10000");
         k.put("buffer.timeout.ms", "5");
         k.put("state.idle-timeout.ms", Long.toString(30 * 60 * 1000L));
-        k.put("window.size", Integer.toString(d.windowSize()));
-        k.put("window.slide", Integer.toString(d.windowSlide()));
-        k.put("resolve.after-windows", Integer.toString(d.resolveAfterWindows()));
-        k.put("vanishing.floor", Double.toString(d.vanishingFloor()));
-        k.put("ratio.floor", Double.toString(d.ratioFloor()));
-        k.put("exploding.ceiling", Double.toString(d.explodingCeiling()));
-        k.put("growth.factor", Double.toString(d.growthFactor()));
-        k.put("growth.min-norm", Double.toString(d.growthMinNorm()));
+        k.putAll(DetectorKeys.asMap(d));
         k.put("clip.percentile", Double.toString(c.percentile()));
         k.put("clip.history-steps", Integer.toString(c.historySteps()));
         k.put("clip.min-norm", Double.toString(c.minClipNorm()));
@@ -92,6 +87,11 @@ public record MonitorConfig(
         }
         java.util.Objects.requireNonNull(detectors, "detectors");
         java.util.Objects.requireNonNull(clip, "clip");
+    }
+
+    /** The thresholds in force: the detector settings for every run. */
+    public RuleSet rules() {
+        return RuleSet.of(detectors);
     }
 
     /** The defaults: a local broker and the standard topics. */
@@ -143,9 +143,7 @@ public record MonitorConfig(
         Map<String, String> v = new LinkedHashMap<>(KEYS);
         v.putAll(values);
         Reader r = new Reader(v);
-        DetectorConfig d = new DetectorConfig(r.integer("window.size"), r.integer("window.slide"),
-                r.integer("resolve.after-windows"), r.dbl("vanishing.floor"), r.dbl("ratio.floor"),
-                r.dbl("exploding.ceiling"), r.dbl("growth.factor"), r.dbl("growth.min-norm"));
+        DetectorConfig d = DetectorKeys.fromMap(v, DetectorConfig.DEFAULTS);
         ClipPolicyConfig c = new ClipPolicyConfig(r.dbl("clip.percentile"), r.integer("clip.history-steps"),
                 r.dbl("clip.min-norm"), r.integer("clip.cooldown-steps"), r.lng("command.ttl.ms"), r.dbl("clip.fallback-norm"));
         return new MonitorConfig(r.text("bootstrap.servers"), r.text("group.id"),
@@ -174,14 +172,7 @@ public record MonitorConfig(
         k.put("checkpoint.interval.ms", Long.toString(checkpointIntervalMs));
         k.put("buffer.timeout.ms", Long.toString(bufferTimeoutMs));
         k.put("state.idle-timeout.ms", Long.toString(stateIdleTimeoutMs));
-        k.put("window.size", Integer.toString(detectors.windowSize()));
-        k.put("window.slide", Integer.toString(detectors.windowSlide()));
-        k.put("resolve.after-windows", Integer.toString(detectors.resolveAfterWindows()));
-        k.put("vanishing.floor", Double.toString(detectors.vanishingFloor()));
-        k.put("ratio.floor", Double.toString(detectors.ratioFloor()));
-        k.put("exploding.ceiling", Double.toString(detectors.explodingCeiling()));
-        k.put("growth.factor", Double.toString(detectors.growthFactor()));
-        k.put("growth.min-norm", Double.toString(detectors.growthMinNorm()));
+        k.putAll(DetectorKeys.asMap(detectors));
         k.put("clip.percentile", Double.toString(clip.percentile()));
         k.put("clip.history-steps", Integer.toString(clip.historySteps()));
         k.put("clip.min-norm", Double.toString(clip.minClipNorm()));
@@ -195,7 +186,7 @@ public record MonitorConfig(
     public static String usage() {
         StringJoiner j = new StringJoiner(System.lineSeparator(),
                 "usage: MonitorJob [--config file.properties] [--key value]..." + System.lineSeparator(), "");
-        KEYS.forEach((k, d) -> j.add(String.format(Locale.ROOT, "  --%-24s default %s", k, d)));
+        KEYS.forEach((k, d) -> j.add(String.format(Locale.ROOT, "  --%-30s default %s", k, d)));
         return j.toString();
     }
 

@@ -13,6 +13,10 @@ import dev.gradwatch.monitor.job.Outputs;
 import dev.gradwatch.monitor.job.SplitLayers;
 import dev.gradwatch.monitor.job.StepViewFunction;
 import dev.gradwatch.monitor.job.WorkerKey;
+import dev.gradwatch.monitor.job.RunLayerKey;
+import dev.gradwatch.monitor.job.WorkerDivergenceFunction;
+import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.monitor.rules.RuleSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -23,8 +27,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import java.util.Arrays;
 
 /**
- * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows and
- * per-worker step view → alerts; per-worker clip policy → control commands.
+ * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows,
+ * per-worker step view and per-(run, layer) comparison across workers → alerts; per-worker clip
+ * policy → control commands.
  *
  * <p>This class only wires; the detectors and the policy are plain Java in {@code detect} and
  * {@code policy}. Sources and sinks come in through {@link MonitorIo}, so tests can pass others.
@@ -77,22 +82,31 @@ public final class MonitorJob {
         DataStream<DeadLetter> deadLetters = stats.getSideOutput(Outputs.DEAD_LETTERS);
 
         KeyedStream<StepStats, WorkerKey> byWorker = stats.keyBy(new WorkerKey.OfStats(), WorkerKey.TYPE);
+        RuleSet rules = cfg.rules();
 
         SingleOutputStreamOperator<Alert> stepAlerts = byWorker
-                .process(new StepViewFunction(cfg.detectors(), cfg.stateIdleTimeoutMs()))
+                .process(new StepViewFunction(rules, cfg.stateIdleTimeoutMs()))
                 .name("step-view").uid("step-view");
 
-        SingleOutputStreamOperator<Alert> layerAlerts = stats
+        DataStream<LayerSample> layers = stats
                 .flatMap(new SplitLayers())
-                .name("split-layers").uid("split-layers")
+                .name("split-layers").uid("split-layers");
+
+        SingleOutputStreamOperator<Alert> layerAlerts = layers
                 .keyBy(new LayerKey.OfSample(), LayerKey.TYPE)
-                .process(new LayerWindowFunction(cfg.detectors(), cfg.stateIdleTimeoutMs()))
+                .process(new LayerWindowFunction(rules, cfg.stateIdleTimeoutMs()))
                 .name("layer-windows").uid("layer-windows");
 
+        // every worker of a run meets here, per layer, to be compared with its peers step by step
+        SingleOutputStreamOperator<Alert> divergenceAlerts = layers
+                .keyBy(new RunLayerKey.OfSample(), RunLayerKey.TYPE)
+                .process(new WorkerDivergenceFunction(rules, cfg.stateIdleTimeoutMs()))
+                .name("worker-divergence").uid("worker-divergence");
+
         SingleOutputStreamOperator<ControlCommand> commands = byWorker
-                .process(new ClipPolicyFunction(cfg.clip(), cfg.detectors(), cfg.stateIdleTimeoutMs()))
+                .process(new ClipPolicyFunction(cfg.clip(), rules, cfg.stateIdleTimeoutMs()))
                 .name("clip-policy").uid("clip-policy");
 
-        return new MonitorStreams(stats, stepAlerts.union(layerAlerts), commands, deadLetters);
+        return new MonitorStreams(stats, stepAlerts.union(layerAlerts, divergenceAlerts), commands, deadLetters);
     }
 }

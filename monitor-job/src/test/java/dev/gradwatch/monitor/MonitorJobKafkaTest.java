@@ -64,6 +64,8 @@ class MonitorJobKafkaTest {
         List<StepStats> vanishing = StatsFixtures.vanishing("run-vanish", "w0", 30);
         List<StepStats> exploding = StatsFixtures.exploding("run-explode", "w1", 30, 25);
         List<StepStats> healthy = StatsFixtures.healthy("run-healthy", "w0", 30);
+        // four workers of one run, w2 with gradients 20 times its peers'
+        List<List<StepStats>> fleet = StatsFixtures.fleet("run-fleet", 4, 30, 2, 20);
 
         JobClient job = start(cfg);
         try (KafkaProducer<String, byte[]> producer = producer();
@@ -73,12 +75,19 @@ class MonitorJobKafkaTest {
                 for (StepStats st : List.of(healthy.get(s), vanishing.get(s), exploding.get(s))) {
                     producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId(), EventCodec.encode(st)));
                 }
+                for (List<StepStats> worker : fleet) {
+                    // keyed by worker, so that the workers of one run travel on different partitions
+                    StepStats st = worker.get(s);
+                    producer.send(new ProducerRecord<>(cfg.statsTopic(), st.workerId(), EventCodec.encode(st)));
+                }
             }
             producer.flush();
 
             Set<String> expected = Set.of(
                     "run-vanish/" + Rules.VANISHING_GRADIENT,
                     "run-vanish/" + Rules.VANISHING_GRADIENT_DEPTH,
+                    "run-vanish/" + Rules.VANISHING_GRADIENT_ATTENUATION,
+                    "run-fleet/" + Rules.WORKER_DIVERGENCE,
                     "run-explode/" + Rules.EXPLODING_GRADIENT,
                     "run-explode/" + Rules.EXPLODING_GRADIENT_GROWTH,
                     "run-explode/" + Rules.NON_FINITE_GRADIENT,
@@ -97,6 +106,11 @@ class MonitorJobKafkaTest {
             // the per-layer rule names the starved layers: 0 (1e-9) and 1 (1e-8), not 2 (1e-7)
             assertEquals(Set.of(0, 1), alerts.stream()
                     .filter(a -> a.rule().equals(Rules.VANISHING_GRADIENT))
+                    .map(Alert::layerIndex).collect(Collectors.toSet()));
+            // the cross-worker view names the diverging worker of the fleet, in every layer, and nobody else
+            assertEquals(Set.of("w2"), alerts.stream().filter(a -> a.runId().equals("run-fleet"))
+                    .map(Alert::workerId).collect(Collectors.toSet()));
+            assertEquals(Set.of(0, 1, 2), alerts.stream().filter(a -> a.rule().equals(Rules.WORKER_DIVERGENCE))
                     .map(Alert::layerIndex).collect(Collectors.toSet()));
             Alert nonFinite = alerts.stream().filter(a -> a.rule().equals(Rules.NON_FINITE_GRADIENT))
                     .findFirst().orElseThrow();

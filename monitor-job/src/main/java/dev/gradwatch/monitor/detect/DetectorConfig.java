@@ -15,7 +15,28 @@ package dev.gradwatch.monitor.detect;
  * @param explodingCeiling    a layer's gradient L2 norm above this is exploding
  * @param growthFactor        last / first norm of a window above this is explosive growth
  * @param growthMinNorm       growth only counts once the norm has reached this size: a tiny gradient
- *                            growing from 1e-9 to 1e-6 is noise in a vanished layer, not an explosion
+ *                            growing from 1e-9 to 1e-6 is noise in a vanished layer, not an explosion;
+ *                            the same floor applies to spikes
+ * @param spikeLookback       steps before a sample that its gradient-norm and loss z-scores are taken against
+ * @param spikeZ              z-score of log(gradient norm) against the lookback above which a sample is a spike
+ * @param spikeMinRatio       a spike must also be at least this many times the lookback's geometric mean
+ * @param attenuationFloor    average per-layer attenuation factor (geometric mean of successive layer
+ *                            gradient-norm ratios, input side over output side) under this for a whole
+ *                            window is vanishing across depth
+ * @param deadFraction        a layer whose fraction of dead ReLU units is over this for a whole window is
+ *                            dead (SageMaker Debugger DeadRelu: 50%)
+ * @param saturatedFraction   a layer whose fraction of saturated sigmoid/tanh units is over this for a whole
+ *                            window is saturated (SageMaker Debugger SaturatedActivation: 50%)
+ * @param updateRatioMinLog10 the window median of log10(‖Δw‖/‖w‖) under this: the layer barely learns
+ * @param updateRatioMaxLog10 the window median of log10(‖Δw‖/‖w‖) over this: updates too large to be stable
+ * @param lossSpikeZ          z-score of log(loss) against the lookback above which a step is a loss spike
+ * @param lossSpikeMinRatio   a loss spike must also be at least this many times the lookback's geometric mean
+ * @param lossMinDecrease     relative decrease of the window-mean loss that counts as progress
+ *                            (SageMaker Debugger LossNotDecreasing: 0.1%)
+ * @param lossPatienceSteps   steps without progress before the loss counts as not decreasing
+ * @param divergenceZ         modified z-score (median/MAD across workers, Iglewicz and Hoaglin 1993) of a
+ *                            worker's log gradient norm over which it diverges from its peers
+ * @param divergenceMinWorkers fewest workers reporting a step for the cross-worker comparison to be made
  */
 public record DetectorConfig(
         int windowSize,
@@ -25,9 +46,34 @@ public record DetectorConfig(
         double ratioFloor,
         double explodingCeiling,
         double growthFactor,
-        double growthMinNorm) implements java.io.Serializable {
+        double growthMinNorm,
+        int spikeLookback,
+        double spikeZ,
+        double spikeMinRatio,
+        double attenuationFloor,
+        double deadFraction,
+        double saturatedFraction,
+        double updateRatioMinLog10,
+        double updateRatioMaxLog10,
+        double lossSpikeZ,
+        double lossSpikeMinRatio,
+        double lossMinDecrease,
+        int lossPatienceSteps,
+        double divergenceZ,
+        int divergenceMinWorkers) implements java.io.Serializable {
 
-    public static final DetectorConfig DEFAULTS = new DetectorConfig(10, 5, 2, 1e-7, 1e-4, 1e3, 100, 1.0);
+    public static final DetectorConfig DEFAULTS = new DetectorConfig(10, 5, 2, 1e-7, 1e-4, 1e3, 100, 1.0,
+            20, 8, 3, 0.5, 0.5, 0.5, -6, 0, 6, 3, 0.001, 1000, 3.5, 3);
+
+    /** The window and the first rules' thresholds, every later rule at its default. */
+    public DetectorConfig(int windowSize, int windowSlide, int resolveAfterWindows, double vanishingFloor,
+                          double ratioFloor, double explodingCeiling, double growthFactor, double growthMinNorm) {
+        this(windowSize, windowSlide, resolveAfterWindows, vanishingFloor, ratioFloor, explodingCeiling, growthFactor,
+                growthMinNorm, DEFAULTS.spikeLookback, DEFAULTS.spikeZ, DEFAULTS.spikeMinRatio, DEFAULTS.attenuationFloor,
+                DEFAULTS.deadFraction, DEFAULTS.saturatedFraction, DEFAULTS.updateRatioMinLog10,
+                DEFAULTS.updateRatioMaxLog10, DEFAULTS.lossSpikeZ, DEFAULTS.lossSpikeMinRatio, DEFAULTS.lossMinDecrease,
+                DEFAULTS.lossPatienceSteps, DEFAULTS.divergenceZ, DEFAULTS.divergenceMinWorkers);
+    }
 
     public DetectorConfig {
         if (windowSize < 2) throw new IllegalArgumentException("window.size must be >= 2, got " + windowSize);
@@ -47,6 +93,30 @@ public record DetectorConfig(
         if (!(growthMinNorm >= 0) || Double.isInfinite(growthMinNorm)) {
             throw new IllegalArgumentException("growth.min-norm must be a finite number >= 0, got " + growthMinNorm);
         }
+        if (spikeLookback < 3) throw new IllegalArgumentException("spike.lookback-steps must be >= 3, got " + spikeLookback);
+        requirePositive(spikeZ, "spike.z");
+        requireAtLeastOne(spikeMinRatio, "spike.min-ratio");
+        requireFractionOpen(attenuationFloor, "attenuation.floor");
+        requireFractionOpen(deadFraction, "dead-relu.fraction");
+        requireFractionOpen(saturatedFraction, "saturation.fraction");
+        requireFinite(updateRatioMinLog10, "update-ratio.min-log10");
+        requireFinite(updateRatioMaxLog10, "update-ratio.max-log10");
+        if (!(updateRatioMinLog10 < updateRatioMaxLog10)) {
+            throw new IllegalArgumentException("update-ratio.min-log10 (" + updateRatioMinLog10
+                    + ") must be below update-ratio.max-log10 (" + updateRatioMaxLog10 + ")");
+        }
+        requirePositive(lossSpikeZ, "loss-spike.z");
+        requireAtLeastOne(lossSpikeMinRatio, "loss-spike.min-ratio");
+        requireFractionOpen(lossMinDecrease, "loss-plateau.min-decrease");
+        if (lossPatienceSteps < windowSize) {
+            throw new IllegalArgumentException("loss-plateau.patience-steps must be >= window.size (" + windowSize
+                    + "), got " + lossPatienceSteps);
+        }
+        requirePositive(divergenceZ, "divergence.z");
+        if (divergenceMinWorkers < 3) {
+            throw new IllegalArgumentException("divergence.min-workers must be >= 3 (a median of two says nothing), got "
+                    + divergenceMinWorkers);
+        }
         if (vanishingFloor >= explodingCeiling) {
             throw new IllegalArgumentException("vanishing.floor (" + vanishingFloor
                     + ") must be below exploding.ceiling (" + explodingCeiling + ")");
@@ -55,6 +125,25 @@ public record DetectorConfig(
 
     public StepWindows windows() {
         return new StepWindows(windowSize, windowSlide);
+    }
+
+    /** The ring capacity a layer or step view needs: a window, or a spike lookback and the sample itself. */
+    public int historySteps() {
+        return Math.max(windowSize, spikeLookback + 1);
+    }
+
+    private static void requireFinite(double v, String key) {
+        if (!Double.isFinite(v)) throw new IllegalArgumentException(key + " must be a finite number, got " + v);
+    }
+
+    private static void requireAtLeastOne(double v, String key) {
+        if (!(v >= 1) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(key + " must be a finite number >= 1, got " + v);
+        }
+    }
+
+    private static void requireFractionOpen(double v, String key) {
+        if (!(v > 0 && v < 1)) throw new IllegalArgumentException(key + " must be a number in (0, 1), got " + v);
     }
 
     static void requirePositive(double v, String key) {

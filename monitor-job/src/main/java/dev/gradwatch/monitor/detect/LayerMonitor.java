@@ -7,7 +7,13 @@ import java.util.Optional;
 /**
  * The per-(run, worker, layer) view: keeps the last window of one layer's samples and runs the
  * layer rules on it: vanishing (whole window under the floor), exploding (over the ceiling,
- * judged at once on each sample and again on each window), explosive growth (within a window).
+ * judged at once on each sample and again on each window), explosive growth (within a window),
+ * a spike of the norm (judged at once against the lookback before the sample), dead ReLU units
+ * and saturated units (whole window, from the optional fractions), and the update-to-weight ratio
+ * outside its band (window median).
+ *
+ * <p>State per key: a ring of {@link DetectorConfig#historySteps()} samples (21 by default) of
+ * {@value #COLUMNS} doubles and a step each, and a latch per firing rule.
  *
  * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onSample} and
  * stores it back.
@@ -15,7 +21,13 @@ import java.util.Optional;
 public final class LayerMonitor {
 
     static final int GRAD_L2 = 0;
-    static final int COLUMNS = 1;
+    /** 1 where the sample was a spike, 0 where it was not, NaN where it could not be judged. */
+    static final int SPIKE = 1;
+    /** The optional fractions: NaN where the sample did not carry the field. */
+    static final int DEAD = 2;
+    static final int SATURATED = 3;
+    static final int UPDATE_RATIO = 4;
+    static final int COLUMNS = 5;
 
     private final DetectorConfig cfg;
     private final StepWindows windows;
@@ -29,7 +41,7 @@ public final class LayerMonitor {
 
     public Outcome onSample(LayerState st, LayerSample s) {
         if (st.ring.lastStep >= s.step()) return Outcome.dropped();
-        st.ring.reshape(cfg.windowSize(), COLUMNS);
+        st.ring.reshape(cfg.historySteps(), COLUMNS);
         Outcome out = Outcome.accepted();
         LayerStats l = s.layer();
         Subject who = new Subject(s.runId(), s.workerId(), l.index(), l.name(), l.kind());
@@ -37,7 +49,11 @@ public final class LayerMonitor {
         for (long end : windows.endsSkipped(st.ring.lastStep, s.step())) {
             closeWindow(st, who, end, st.lastTimestampMs, out);
         }
-        st.ring.add(s.step(), l.gradL2());
+        Optional<Finding> spike = SpikeDetector.gradient(who,
+                st.ring.series(GRAD_L2, s.step() - cfg.spikeLookback(), s.step() - 1), s.step(), l.gradL2(),
+                cfg.spikeZ(), cfg.spikeMinRatio(), cfg.growthMinNorm(), s.learningRate());
+        st.ring.add(s.step(), l.gradL2(), spike.isPresent() ? 1 : 0, orNaN(l.deadFraction()),
+                orNaN(l.saturatedFraction()), l.updateRatio());
         st.layerName = l.name();
         st.layerKind = l.kind();
         st.learningRate = s.learningRate();
@@ -49,8 +65,15 @@ public final class LayerMonitor {
         if (over.isPresent()) {
             judge.judge(st.latches, Rules.EXPLODING_GRADIENT, over, who, s.step(), s.timestampMs(), null, out);
         }
+        if (spike.isPresent()) {
+            judge.judge(st.latches, Rules.EXPLODING_GRADIENT_SPIKE, spike, who, s.step(), s.timestampMs(), null, out);
+        }
         if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
         return out;
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     private void closeWindow(LayerState st, Subject who, long end, long timestampMs, Outcome out) {
@@ -70,5 +93,26 @@ public final class LayerMonitor {
                 whole ? ExplodingGradientDetector.growth(who, w, cfg.growthFactor(), cfg.vanishingFloor(), cfg.growthMinNorm(),
                         st.learningRate) : Optional.empty(),
                 who, end, timestampMs, evidence, out);
+
+        // spikes fire at their step; windows keep the alert alive while spikes recur, or resolve it
+        Series spikes = st.ring.series(SPIKE, start, end);
+        judge.sustain(st.latches, Rules.EXPLODING_GRADIENT_SPIKE, spikes.maxFinite() > 0, who, end, timestampMs,
+                evidence, out);
+
+        int min = windows.minSamples();
+        Series dead = st.ring.series(DEAD, start, end);
+        judge.judge(st.latches, Rules.DEAD_RELU,
+                whole ? ActivationDetector.deadRelu(who, dead, cfg.deadFraction(), min, st.learningRate) : Optional.empty(),
+                who, end, timestampMs, Judge.windowEvidence("DeadFraction", dead.finiteOnly()), out);
+        Series saturated = st.ring.series(SATURATED, start, end);
+        judge.judge(st.latches, Rules.ACTIVATION_SATURATION,
+                whole ? ActivationDetector.saturation(who, saturated, cfg.saturatedFraction(), min, st.learningRate)
+                        : Optional.empty(),
+                who, end, timestampMs, Judge.windowEvidence("SaturatedFraction", saturated.finiteOnly()), out);
+        Series update = st.ring.series(UPDATE_RATIO, start, end);
+        judge.judge(st.latches, Rules.UPDATE_RATIO_OUT_OF_BAND,
+                whole ? UpdateRatioDetector.outOfBand(who, update, cfg.updateRatioMinLog10(), cfg.updateRatioMaxLog10(),
+                        min, st.learningRate) : Optional.empty(),
+                who, end, timestampMs, Judge.windowEvidence("UpdateRatio", update), out);
     }
 }

@@ -62,6 +62,68 @@ final class Remedies {
                 + " (or clamp log arguments), and lower the learning rate.";
     }
 
+    static String gradientSpike(double ratio, double learningRate) {
+        return "a jump of " + num(ratio) + "x in one step usually comes before a loss spike (in BLOOM-176B's"
+                + " training the gradient norm jumped 4x one iteration before the loss did): look at this step's batch"
+                + " for outliers or corrupt data, clip the global gradient norm, and if spikes recur lower the learning"
+                + " rate" + lr(learningRate) + " or lengthen the warm-up.";
+    }
+
+    static String lossSpike(double gradRatio, double learningRate) {
+        String cause = Double.isFinite(gradRatio) && gradRatio >= 2
+                ? "the global gradient norm was " + num(gradRatio) + "x its recent level at the same step: treat it as"
+                        + " an optimisation instability: clip the global gradient norm and lower the learning rate"
+                        + lr(learningRate)
+                : "the gradient norm did not jump with it, so suspect the data: check this step's batch for corrupt"
+                        + " inputs or labels";
+        return cause + "; if it does not recover, restart from a checkpoint before the spike and skip the batches"
+                + " around it (PaLM: Chowdhery et al. 2022, arXiv:2204.02311).";
+    }
+
+    static String deadRelu(double deadFraction, double learningRate) {
+        return num(100 * deadFraction) + "% of the units never activate, so they get no gradient and cannot recover:"
+                + " lower the learning rate" + lr(learningRate) + " (a large update can push biases far negative),"
+                + " use Leaky ReLU (slope 0.01) or another ReLU variant, and He initialisation"
+                + " (He et al. 2015, arXiv:1502.01852).";
+    }
+
+    static String saturation(String kind, double saturatedFraction, double learningRate) {
+        String act = has(kind, "tanh") ? "tanh" : has(kind, "sigmoid") ? "sigmoid" : "saturating";
+        return num(100 * saturatedFraction) + "% of the " + act + " units sit where the derivative is almost 0:"
+                + " normalise the inputs, use Glorot initialisation (Glorot and Bengio 2010) for " + act + " layers,"
+                + " add normalisation layers, lower the learning rate" + lr(learningRate) + ", or "
+                + RELU_HE + ".";
+    }
+
+    static String updateRatio(double medianLog10, double healthyLog10, double learningRate, String kind) {
+        double factor = Math.pow(10, Math.abs(medianLog10 - healthyLog10));
+        if (medianLog10 > healthyLog10) {
+            return "each step changes the weights by 10^" + num(medianLog10) + " of their size: lower the learning rate"
+                    + lr(learningRate) + " by about " + num(factor) + "x to get near 1e-3 (Deeplearning4j's healthy"
+                    + " level), or clip the gradient norm.";
+        }
+        return "each step changes the weights by only 10^" + num(medianLog10) + " of their size, so this layer barely"
+                + " learns: if its gradient is vanishing see that alert (" + vanishingLayer(kind) + ") otherwise raise"
+                + " the learning rate" + lr(learningRate) + " by up to " + num(factor) + "x, towards 1e-3.";
+    }
+
+    static String lossNotDecreasing(double windowMean, double best, double learningRate) {
+        return "if the loss (now " + num(windowMean) + ", best " + num(best) + ") is still far from what the task"
+                + " allows: raise the learning rate" + lr(learningRate) + " or use a schedule, check for vanishing"
+                + " gradients and for inputs or labels that do not match; if it is as low as expected, training has"
+                + " converged: stop, or decay the learning rate.";
+    }
+
+    static String workerDivergence(double ratioToMedian, String workerId) {
+        String direction = ratioToMedian > 1
+                ? "larger than its peers': it may read a different or corrupt data shard, or use other hyperparameters"
+                : "smaller than its peers': it may be stale (lagging parameters), reading a repeated or empty shard,"
+                        + " or have different weights";
+        return "worker " + workerId + "'s gradient is " + direction + "; compare its configuration, data shard and"
+                + " host with the others', and in synchronous data-parallel training check that its gradients are"
+                + " all-reduced with the rest.";
+    }
+
     static String num(double v) {
         return String.format(Locale.ROOT, "%.3g", v);
     }

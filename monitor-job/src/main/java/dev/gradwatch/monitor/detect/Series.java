@@ -47,6 +47,36 @@ public record Series(long[] steps, double[] values) {
         return true;
     }
 
+    /** The finite values with their steps (NaN marks a sample that did not carry the quantity). */
+    public Series finiteOnly() {
+        if (allFinite()) return this;
+        int n = 0;
+        for (double v : values) if (Double.isFinite(v)) n++;
+        long[] st = new long[n];
+        double[] v = new double[n];
+        int k = 0;
+        for (int i = 0; i < values.length; i++) {
+            if (Double.isFinite(values[i])) {
+                st[k] = steps[i];
+                v[k++] = values[i];
+            }
+        }
+        return new Series(st, v);
+    }
+
+    /** Mean of the finite values, or NaN when there is none. */
+    public double meanFinite() {
+        double sum = 0;
+        int n = 0;
+        for (double v : values) {
+            if (Double.isFinite(v)) {
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
     /** Largest finite value, or NaN when there is none. */
     public double maxFinite() {
         double m = Double.NaN;

@@ -8,8 +8,12 @@ import java.util.TreeSet;
 
 /**
  * The per-(run, worker) view over whole steps: non-finite gradients and loss, announced at the
- * step where they appear, and the cross-layer rule (first-layer / last-layer gradient norm under
- * the ratio floor for a whole window).
+ * step where they appear; the cross-layer rules (first-layer / last-layer gradient norm under
+ * the ratio floor, and the average per-layer attenuation factor under its floor, for a whole
+ * window); a loss spike (judged at once against the lookback); and the loss not decreasing.
+ *
+ * <p>State per key: a ring of {@link DetectorConfig#historySteps()} steps (21 by default) of
+ * {@value #COLUMNS} doubles and a step each, the loss's progress memory, and a latch per firing rule.
  *
  * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onStep} and
  * stores it back.
@@ -20,7 +24,12 @@ public final class StepMonitor {
     static final int LAST_NORM = 1;
     static final int NON_FINITE_LAYERS = 2;
     static final int NON_FINITE_LOSS = 3;
-    static final int COLUMNS = 4;
+    static final int ATTENUATION = 4;
+    static final int LOSS = 5;
+    /** 1 where the step's loss was a spike, 0 where not, NaN where it could not be judged. */
+    static final int LOSS_SPIKE = 6;
+    static final int GLOBAL_NORM = 7;
+    static final int COLUMNS = 8;
 
     private final DetectorConfig cfg;
     private final StepWindows windows;
@@ -34,7 +43,7 @@ public final class StepMonitor {
 
     public Outcome onStep(StepState st, StepStats s) {
         if (st.ring.lastStep >= s.step()) return Outcome.dropped();
-        st.ring.reshape(cfg.windowSize(), COLUMNS);
+        st.ring.reshape(cfg.historySteps(), COLUMNS);
         Outcome out = Outcome.accepted();
 
         for (long end : windows.endsSkipped(st.ring.lastStep, s.step())) {
@@ -52,15 +61,26 @@ public final class StepMonitor {
             kinds.add(l.kind());
         }
         boolean twoEnds = first != null && first != last;
+        double globalNorm = globalNorm(s);
+        st.layerKinds = String.join(",", kinds);
+        st.depth = twoEnds ? last.index() - first.index() + 1 : s.layers().size();
+        st.lastTimestampMs = s.timestampMs();
+        st.learningRate = s.learningRate();
+        Subject who = Subject.step(s.runId(), s.workerId(), st.layerKinds);
+
+        long from = s.step() - cfg.spikeLookback();
+        Optional<Finding> lossSpike = SpikeDetector.loss(who, st.ring.series(LOSS, from, s.step() - 1), s.step(),
+                s.loss(), cfg.lossSpikeZ(), cfg.lossSpikeMinRatio(), s.learningRate(), globalNorm,
+                geoMean(st.ring.series(GLOBAL_NORM, from, s.step() - 1)));
         st.ring.add(s.step(),
                 twoEnds ? first.gradL2() : Double.NaN,
                 twoEnds ? last.gradL2() : Double.NaN,
                 nonFiniteLayers,
-                Double.isFinite(s.loss()) ? 0 : 1);
-        st.layerKinds = String.join(",", kinds);
-        st.depth = twoEnds ? last.index() - first.index() + 1 : s.layers().size();
-        st.lastTimestampMs = s.timestampMs();
-        Subject who = Subject.step(s.runId(), s.workerId(), st.layerKinds);
+                Double.isFinite(s.loss()) ? 0 : 1,
+                attenuation(s),
+                s.loss(),
+                lossSpike.isPresent() ? 1 : 0,
+                globalNorm);
 
         // non-finite values are announced at the step where they appear
         Optional<Finding> grad = NonFiniteDetector.gradient(who, s);
@@ -70,6 +90,9 @@ public final class StepMonitor {
         Optional<Finding> loss = NonFiniteDetector.loss(who, s);
         if (loss.isPresent()) {
             judge.judge(st.latches, Rules.NON_FINITE_LOSS, loss, who, s.step(), s.timestampMs(), null, out);
+        }
+        if (lossSpike.isPresent()) {
+            judge.judge(st.latches, Rules.LOSS_SPIKE, lossSpike, who, s.step(), s.timestampMs(), null, out);
         }
         if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
         return out;
@@ -96,6 +119,55 @@ public final class StepMonitor {
         Series lossBad = st.ring.series(NON_FINITE_LOSS, start, end);
         judge.sustain(st.latches, Rules.NON_FINITE_LOSS, lossBad.maxFinite() > 0, who, end, timestampMs,
                 Judge.windowEvidence("NonFiniteLoss", lossBad), out);
+
+        Series factor = st.ring.series(ATTENUATION, start, end);
+        judge.judge(st.latches, Rules.VANISHING_GRADIENT_ATTENUATION,
+                whole ? VanishingGradientDetector.attenuation(who, factor, cfg.attenuationFloor(), st.depth)
+                        : Optional.empty(),
+                who, end, timestampMs, Judge.windowEvidence("AttenuationPerLayer", factor), out);
+
+        Series loss = st.ring.series(LOSS, start, end);
+        Series spikes = st.ring.series(LOSS_SPIKE, start, end);
+        judge.sustain(st.latches, Rules.LOSS_SPIKE, spikes.maxFinite() > 0, who, end, timestampMs,
+                Judge.windowEvidence("Loss", loss), out);
+
+        double mean = loss.meanFinite();
+        st.plateau.observe(mean, end, cfg.lossMinDecrease());
+        judge.judge(st.latches, Rules.LOSS_NOT_DECREASING,
+                LossDetector.notDecreasing(who, st.plateau, end, mean, cfg.lossMinDecrease(), cfg.lossPatienceSteps(),
+                        st.learningRate),
+                who, end, timestampMs, Judge.windowEvidence("Loss", loss), out);
+    }
+
+    /** The step's average per-layer attenuation factor over its layers in index order. */
+    private static double attenuation(StepStats s) {
+        if (s.layers().size() < 3) return Double.NaN;
+        double[] norms = s.layers().stream()
+                .sorted(java.util.Comparator.comparingInt(LayerStats::index))
+                .mapToDouble(LayerStats::gradL2).toArray();
+        return VanishingGradientDetector.attenuationFactor(norms);
+    }
+
+    /** sqrt(Σ gradL2²) over the layers; NaN when any is not finite. */
+    private static double globalNorm(StepStats s) {
+        double sumSq = 0;
+        for (LayerStats l : s.layers()) {
+            if (l.hasNonFinite()) return Double.NaN;
+            sumSq += l.gradL2() * l.gradL2();
+        }
+        return s.layers().isEmpty() ? Double.NaN : Math.sqrt(sumSq);
+    }
+
+    private static double geoMean(Series w) {
+        double sum = 0;
+        int n = 0;
+        for (double v : w.values()) {
+            if (v > 0 && Double.isFinite(v)) {
+                sum += Math.log(v);
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : Math.exp(sum / n);
     }
 
     private static Series ratio(Series first, Series last) {

@@ -12,6 +12,9 @@ public final class StepState {
     public String layerKinds = "";
     public int depth;
     public long lastTimestampMs;
+    public double learningRate = Double.NaN;
+    /** Best window-mean loss and when it was set, for the loss-not-decreasing rule. */
+    public LossPlateau plateau = new LossPlateau();
 
     public StepState() {
     }

@@ -65,4 +65,53 @@ public final class VanishingGradientDetector {
         return Optional.of(Finding.of(Rules.VANISHING_GRADIENT_DEPTH, step, ratio.lastStep(),
                 summary, evidence, Remedies.vanishingDepth(perLayer, depth, step.layerKind())));
     }
+
+    /**
+     * Fires when, at every step of the window, the average per-layer attenuation factor is under
+     * {@code floor}: the geometric mean of the successive ratios g₀/g₁, g₁/g₂, …, g₍ₙ₋₂₎/g₍ₙ₋₁₎ of
+     * the layers' gradient norms, input side over output side. Catches a moderate attenuation in
+     * every layer (0.3 per layer over 8 layers is 2e-4 overall) before the first/last ratio falls
+     * under its floor, and says how much each layer loses.
+     *
+     * @param factor per-step attenuation factor (NaN where a layer was missing, zero or not finite)
+     * @param depth  number of layers the factor was taken over
+     */
+    public static Optional<Finding> attenuation(Subject step, Series factor, double floor, int depth) {
+        if (factor.isEmpty() || !factor.allFinite() || depth < 3) return Optional.empty();
+        double max = factor.maxFinite();
+        if (!(max < floor)) return Optional.empty();
+        Map<String, Double> evidence = Map.of(
+                "maxAttenuationPerLayer", max,
+                "lastAttenuationPerLayer", factor.last(),
+                "attenuationFloor", floor,
+                "depth", (double) depth,
+                "firstToLastRatio", Math.pow(factor.last(), depth - 1),
+                "windowFirstStep", (double) factor.firstStep(),
+                "windowLastStep", (double) factor.lastStep());
+        String summary = "gradient norm of " + step.describe() + " shrinks by a factor of "
+                + Remedies.num(factor.last()) + " per layer on average across " + depth + " layers, under "
+                + Remedies.num(floor) + " at every step of " + factor.firstStep() + "-" + factor.lastStep();
+        return Optional.of(Finding.of(Rules.VANISHING_GRADIENT_ATTENUATION, step, factor.lastStep(), summary,
+                evidence, Remedies.vanishingDepth(factor.last(), depth, step.layerKind())));
+    }
+
+    /**
+     * The geometric mean of successive gradient-norm ratios of layers ordered by index, which
+     * telescopes to (g_first / g_last)^(1 / (n − 1)); NaN when fewer than two layers or any norm
+     * is zero or not finite.
+     *
+     * @param normsByIndex gradient norms, input side first
+     */
+    public static double attenuationFactor(double[] normsByIndex) {
+        int n = normsByIndex.length;
+        if (n < 2) return Double.NaN;
+        double sumLog = 0;
+        for (int i = 0; i + 1 < n; i++) {
+            double a = normsByIndex[i];
+            double b = normsByIndex[i + 1];
+            if (!(a > 0) || !(b > 0) || Double.isInfinite(a) || Double.isInfinite(b)) return Double.NaN;
+            sumLog += Math.log(a / b);
+        }
+        return Math.exp(sumLog / (n - 1));
+    }
 }

@@ -6,6 +6,7 @@ import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.policy.ClipPolicy;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
 import dev.gradwatch.monitor.policy.ClipState;
+import dev.gradwatch.monitor.rules.RuleSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -14,6 +15,9 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * The clip policy per (run, worker): loads the worker's norm history, lets {@link ClipPolicy} judge
  * the step, stores the history and emits the command it decides on, counted.
@@ -21,21 +25,25 @@ import org.apache.flink.util.Collector;
 public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, StepStats, ControlCommand> {
 
     private final ClipPolicyConfig cfg;
-    private final DetectorConfig detectors;
+    private final RuleSet rules;
     private final IdleTimer idle;
-    private transient ClipPolicy policy;
+    private transient Map<DetectorConfig, ClipPolicy> policies;
     private transient ValueState<ClipState> state;
     private transient Counter issued;
 
-    public ClipPolicyFunction(ClipPolicyConfig cfg, DetectorConfig detectors, long idleTimeoutMs) {
+    public ClipPolicyFunction(ClipPolicyConfig cfg, RuleSet rules, long idleTimeoutMs) {
         this.cfg = cfg;
-        this.detectors = detectors;
+        this.rules = rules;
         this.idle = new IdleTimer(idleTimeoutMs);
+    }
+
+    public ClipPolicyFunction(ClipPolicyConfig cfg, DetectorConfig detectors, long idleTimeoutMs) {
+        this(cfg, RuleSet.of(detectors), idleTimeoutMs);
     }
 
     @Override
     public void open(OpenContext ctx) {
-        policy = new ClipPolicy(cfg, detectors);
+        policies = new HashMap<>();
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("clip-state", TypeInformation.of(ClipState.class)));
         idle.open(getRuntimeContext());
@@ -46,6 +54,7 @@ public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, St
     public void processElement(StepStats s, Context ctx, Collector<ControlCommand> out) throws Exception {
         ClipState st = state.value();
         if (st == null) st = new ClipState();
+        ClipPolicy policy = policies.computeIfAbsent(rules.forRun(s.runId()), d -> new ClipPolicy(cfg, d));
         var command = policy.onStats(st, s, ctx.timerService().currentProcessingTime());
         state.update(st);
         idle.touch(ctx.timerService());

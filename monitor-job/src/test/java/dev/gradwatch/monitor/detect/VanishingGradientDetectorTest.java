@@ -87,4 +87,51 @@ class VanishingGradientDetectorTest {
         Series ratio = Series.of(0, 0.5, 0.6, 0.4, 0.5, 0.55, 0.5, 0.45, 0.5, 0.5, 0.6);
         assertTrue(VanishingGradientDetector.acrossDepth(STEP, ratio, 1e-4, 0.5, 1.0, 9).isEmpty());
     }
+
+    @Test
+    void theAttenuationFactorIsTheGeometricMeanOfSuccessiveLayerRatios() {
+        // ratios 0.5, 0.2, 0.4: geometric mean (0.04)^(1/3)
+        assertEquals(Math.cbrt(0.04), VanishingGradientDetector.attenuationFactor(new double[] {0.004, 0.008, 0.04, 0.1}),
+                1e-12);
+        assertTrue(Double.isNaN(VanishingGradientDetector.attenuationFactor(new double[] {0.1, 0, 0.3})));
+        assertTrue(Double.isNaN(VanishingGradientDetector.attenuationFactor(new double[] {0.1})));
+    }
+
+    @Test
+    void firesAttenuationWhenEveryLayerLosesMoreThanHalfAtEveryStep() {
+        Series factor = Series.of(0, 0.3, 0.31, 0.29, 0.3, 0.32, 0.3, 0.28, 0.3, 0.3, 0.33);
+        Finding f = VanishingGradientDetector.attenuation(STEP, factor, 0.5, 8).orElseThrow();
+        assertEquals(Rules.VANISHING_GRADIENT_ATTENUATION, f.rule());
+        assertEquals(-1, f.layerIndex());
+        assertEquals(0.33, f.evidence().get("maxAttenuationPerLayer"));
+        assertEquals(Math.pow(0.33, 7), f.evidence().get("firstToLastRatio"), 1e-15);
+        assertTrue(f.remedy().contains("0.330 per layer"), f.remedy());
+        assertTrue(f.remedy().contains("ReLU-family"), f.remedy());
+    }
+
+    @Test
+    void staysQuietOnAttenuationOfAHealthyStackOrATwoLayerNetwork() {
+        Series healthy = Series.of(0, 0.9, 0.75, 1.1, 0.8, 1.2, 0.95, 0.73, 1.0, 0.85, 0.9);
+        assertTrue(VanishingGradientDetector.attenuation(STEP, healthy, 0.5, 6).isEmpty());
+        Series oneGood = Series.of(0, 0.3, 0.3, 0.3, 0.6, 0.3);
+        assertTrue(VanishingGradientDetector.attenuation(STEP, oneGood, 0.5, 6).isEmpty());
+        assertTrue(VanishingGradientDetector.attenuation(STEP, Series.of(0, 0.1, 0.1), 0.5, 2).isEmpty());
+    }
+
+    @Test
+    void theStepMonitorResolvesAttenuationOnceTheGradientReachesTheInputAgain() {
+        StepMonitor m = new StepMonitor(DetectorConfig.DEFAULTS);
+        StepState st = new StepState();
+        java.util.List<dev.gradwatch.events.Alert> alerts = new java.util.ArrayList<>();
+        for (int s = 0; s < 40; s++) {
+            // 0.3 per layer over 4 layers is 0.027 first/last: over the ratio floor, under the attenuation floor
+            double[] norms = s < 20 ? new double[] {0.027, 0.09, 0.3, 1.0} : new double[] {0.8, 0.9, 1.0, 1.0};
+            alerts.addAll(m.onStep(st, dev.gradwatch.monitor.testing.StatsFixtures.step("run-1", "w0", s, 0.5,
+                    "dense/relu", norms)).alerts());
+        }
+        // the window 15-24 already holds healthy steps, so it and 20-29 are clear
+        assertEquals(java.util.List.of("firing@9", "resolved@29"),
+                alerts.stream().map(a -> a.status() + "@" + a.step()).toList(), alerts.toString());
+        assertTrue(alerts.stream().allMatch(a -> a.rule().equals(Rules.VANISHING_GRADIENT_ATTENUATION)));
+    }
 }

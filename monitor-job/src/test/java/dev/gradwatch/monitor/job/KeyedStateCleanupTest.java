@@ -84,4 +84,31 @@ class KeyedStateCleanupTest {
             assertEquals(1, clip.numProcessingTimeTimers());
         }
     }
+
+    @Test
+    void workerDivergenceForgetsARunLayerThatFellSilent() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new WorkerDivergenceFunction(DetectorConfig.DEFAULTS, IDLE_MS)),
+                new RunLayerKey.OfSample(), RunLayerKey.TYPE)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            List<List<StepStats>> fleet = StatsFixtures.fleet("run-f", 4, 12, 1, 25);
+            for (int s = 0; s < 12; s++) {
+                for (List<StepStats> worker : fleet) {
+                    StepStats x = worker.get(s);
+                    for (var l : x.layers()) {
+                        h.processElement(new StreamRecord<>(new LayerSample(x.runId(), x.workerId(), x.step(),
+                                x.timestampMs(), x.learningRate(), l)));
+                    }
+                }
+            }
+            assertEquals(3, h.extractOutputValues().size(), "w1 diverges in each of the 3 layers");
+            assertTrue(h.extractOutputValues().stream().allMatch(a -> "w1".equals(a.workerId())));
+            assertEquals(3, h.numProcessingTimeTimers(), "one idle timer per (run, layer)");
+
+            h.setProcessingTime(1_000 + IDLE_MS + IDLE_MS / 10);
+            assertEquals(0, h.numKeyedStateEntries());
+            assertEquals(0, h.numProcessingTimeTimers());
+        }
+    }
 }

@@ -56,6 +56,29 @@ public final class StatsFixtures {
                 0.5 + 0.05 * (s % 4), 0.7 + 0.05 * (s % 3), 0.9 + 0.05 * (s % 5)));
     }
 
+    /**
+     * Workers of one data-parallel run: healthy norms that differ a few percent from worker to worker
+     * (each sees other batches), with worker {@code diverging} (none if negative) at {@code factor}
+     * times the others' norms. One list per worker.
+     */
+    public static List<List<StepStats>> fleet(String run, int workers, int steps, int diverging, double factor) {
+        List<List<StepStats>> out = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            double scale = (1 + 0.04 * w) * (w == diverging ? factor : 1);
+            String worker = "w" + w;
+            out.add(series(steps, s -> step(run, worker, s, 1.0 / (1 + s), "dense/relu",
+                    scale * (0.5 + 0.05 * (s % 4)), scale * (0.7 + 0.05 * (s % 3)), scale * (0.9 + 0.05 * (s % 5)))));
+        }
+        return out;
+    }
+
+    /** A layer with the optional schema-2 activation fractions (null when not measured). */
+    public static LayerStats layer(int index, String kind, double gradL2, double updateRatio, Double deadFraction,
+                                   Double saturatedFraction) {
+        return new LayerStats(index, "dense" + index, kind, 1000, gradL2, gradL2 / 30, gradL2 / 3, 0, 0.01, 5.0,
+                updateRatio, 0L, 0L, 0L, gradL2 / 40, null, null, null, saturatedFraction, deadFraction, null);
+    }
+
     public static double[] norms(int n, IntToDoubleFunction f) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = f.applyAsDouble(i);

@@ -1,0 +1,130 @@
+package dev.gradwatch.monitor.detect;
+
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * The per-(run, layer, step) view across workers: collects each step's gradient norm from every
+ * worker of a run, judges the step once all recently seen workers have reported it (or once it
+ * is {@code window.size} steps behind the newest step, with whoever reported), and runs
+ * {@link WorkerDivergenceDetector} per worker on step-counted windows of the scores.
+ *
+ * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onSample} and
+ * stores it back. Known limitations: the last steps of a run that some worker never reports are
+ * judged only when later steps push them out, so a run's final steps may go unjudged; and a worker
+ * more than a window behind its peers (asynchronous training) reports steps already judged, which
+ * are dropped and counted as late, so it is not compared.
+ */
+public final class DivergenceMonitor {
+
+    static final int Z = 0;
+    static final int NORM = 1;
+    static final int MEDIAN = 2;
+    static final int WORKERS = 3;
+    static final int COLUMNS = 4;
+
+    private final DetectorConfig cfg;
+    private final StepWindows windows;
+    private final Judge judge;
+
+    public DivergenceMonitor(DetectorConfig cfg) {
+        this.cfg = cfg;
+        this.windows = cfg.windows();
+        this.judge = new Judge(cfg.resolveAfterWindows());
+    }
+
+    public Outcome onSample(DivergenceState st, LayerSample s) {
+        // even a late sample says that the worker exists: later steps wait for it
+        DivergenceState.WorkerTrack track = st.workers.computeIfAbsent(s.workerId(), w -> new DivergenceState.WorkerTrack());
+        track.lastSeenStep = Math.max(track.lastSeenStep, s.step());
+        st.newestStep = Math.max(st.newestStep, s.step());
+        if (s.step() <= st.lastJudgedStep) return Outcome.dropped();
+        DivergenceState.PendingStep p = pendingFor(st, s.step());
+        if (p.norms.containsKey(s.workerId())) return Outcome.dropped();
+        p.norms.put(s.workerId(), s.layer().gradL2());
+        p.timestampMs = Math.max(p.timestampMs, s.timestampMs());
+        st.layerIndex = s.layer().index();
+        st.layerName = s.layer().name();
+        st.layerKind = s.layer().kind();
+
+        Outcome out = Outcome.accepted();
+        // until enough workers have shown up, a step waits: the roster is learnt from the first steps
+        int expected = Math.max(activeWorkers(st), cfg.divergenceMinWorkers());
+        while (!st.pending.isEmpty()) {
+            DivergenceState.PendingStep oldest = st.pending.get(0);
+            boolean complete = oldest.norms.size() >= expected;
+            boolean overdue = oldest.step <= st.newestStep - cfg.windowSize();
+            if (!complete && !overdue) break;
+            st.pending.remove(0);
+            judgeStep(st, s.runId(), oldest, out);
+        }
+        forgetSilentWorkers(st);
+        return out;
+    }
+
+    private static DivergenceState.PendingStep pendingFor(DivergenceState st, long step) {
+        int i = 0;
+        while (i < st.pending.size() && st.pending.get(i).step < step) i++;
+        if (i < st.pending.size() && st.pending.get(i).step == step) return st.pending.get(i);
+        DivergenceState.PendingStep p = new DivergenceState.PendingStep();
+        p.step = step;
+        st.pending.add(i, p);
+        return p;
+    }
+
+    /** Workers that reported within the last window: whom a step waits for. */
+    private int activeWorkers(DivergenceState st) {
+        int n = 0;
+        for (DivergenceState.WorkerTrack t : st.workers.values()) {
+            if (t.lastSeenStep > st.newestStep - cfg.windowSize()) n++;
+        }
+        return n;
+    }
+
+    private void judgeStep(DivergenceState st, String runId, DivergenceState.PendingStep p, Outcome out) {
+        long previous = st.lastJudgedStep;
+        st.lastJudgedStep = p.step;
+        Map<String, Double> z = WorkerDivergenceDetector.scores(p.norms, cfg.divergenceMinWorkers());
+        double median = WorkerDivergenceDetector.median(
+                p.norms.values().stream().mapToDouble(Double::doubleValue).toArray());
+        for (Map.Entry<String, Double> e : p.norms.entrySet()) {
+            DivergenceState.WorkerTrack t = st.workers.get(e.getKey());
+            if (t == null) continue;
+            t.scores.reshape(cfg.windowSize(), COLUMNS);
+            if (t.scores.lastStep >= p.step) continue;
+            t.scores.add(p.step, z.getOrDefault(e.getKey(), Double.NaN), e.getValue(), median, p.norms.size());
+        }
+        // close every window that ended since the previous judged step (at most one window back)
+        long from = Math.max(previous + 1, p.step - cfg.windowSize() + 1);
+        for (long end = from; end <= p.step; end++) {
+            if (!windows.endsAt(end)) continue;
+            for (Map.Entry<String, DivergenceState.WorkerTrack> e : st.workers.entrySet()) {
+                closeWindow(st, runId, e.getKey(), e.getValue(), end, p.timestampMs, out);
+            }
+        }
+    }
+
+    private void closeWindow(DivergenceState st, String runId, String workerId, DivergenceState.WorkerTrack t,
+                             long end, long timestampMs, Outcome out) {
+        if (t.scores.isEmpty()) return;
+        long start = windows.startOf(end);
+        Series zs = t.scores.series(Z, start, end);
+        Subject who = new Subject(runId, workerId, st.layerIndex, st.layerName, st.layerKind);
+        Series norms = t.scores.series(NORM, start, end);
+        Series medians = t.scores.series(MEDIAN, start, end);
+        Series workers = t.scores.series(WORKERS, start, end);
+        var verdict = zs.isEmpty() ? java.util.Optional.<Finding>empty()
+                : WorkerDivergenceDetector.diverging(who, zs, cfg.divergenceZ(), windows.minSamples(), norms.last(),
+                        medians.last(), (int) workers.last());
+        judge.judge(t.latches, Rules.WORKER_DIVERGENCE, verdict, who, end, timestampMs,
+                Judge.windowEvidence("ZScore", zs), out);
+    }
+
+    private void forgetSilentWorkers(DivergenceState st) {
+        Iterator<Map.Entry<String, DivergenceState.WorkerTrack>> it = st.workers.entrySet().iterator();
+        while (it.hasNext()) {
+            DivergenceState.WorkerTrack t = it.next().getValue();
+            if (t.latches.isEmpty() && t.lastSeenStep < st.newestStep - 4L * cfg.windowSize()) it.remove();
+        }
+    }
+}

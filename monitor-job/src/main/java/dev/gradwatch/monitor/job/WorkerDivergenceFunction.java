@@ -1,0 +1,75 @@
+package dev.gradwatch.monitor.job;
+
+import dev.gradwatch.events.Alert;
+import dev.gradwatch.monitor.detect.DetectorConfig;
+import dev.gradwatch.monitor.detect.DivergenceMonitor;
+import dev.gradwatch.monitor.detect.DivergenceState;
+import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.monitor.detect.Outcome;
+import dev.gradwatch.monitor.rules.RuleSet;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The per-(run, layer, step) view across workers: loads the (run, layer)'s state, lets
+ * {@link DivergenceMonitor} take the worker's sample, stores the state and emits its alerts.
+ */
+public final class WorkerDivergenceFunction extends KeyedProcessFunction<RunLayerKey, LayerSample, Alert> {
+
+    private final RuleSet rules;
+    private final IdleTimer idle;
+    private transient Map<DetectorConfig, DivergenceMonitor> monitors;
+    private transient ValueState<DivergenceState> state;
+    private transient Counter late;
+
+    public WorkerDivergenceFunction(RuleSet rules, long idleTimeoutMs) {
+        this.rules = rules;
+        this.idle = new IdleTimer(idleTimeoutMs);
+    }
+
+    public WorkerDivergenceFunction(DetectorConfig cfg, long idleTimeoutMs) {
+        this(RuleSet.of(cfg), idleTimeoutMs);
+    }
+
+    @Override
+    public void open(OpenContext ctx) {
+        monitors = new HashMap<>();
+        state = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("divergence-state", TypeInformation.of(DivergenceState.class)));
+        idle.open(getRuntimeContext());
+        late = getRuntimeContext().getMetricGroup().counter("samplesLateForWorkerComparison");
+    }
+
+    @Override
+    public void processElement(LayerSample s, Context ctx, Collector<Alert> out) throws Exception {
+        DivergenceState st = state.value();
+        if (st == null) st = new DivergenceState();
+        Outcome o = monitors.computeIfAbsent(rules.forRun(s.runId()), DivergenceMonitor::new).onSample(st, s);
+        if (o.isDropped()) {
+            late.inc();
+            return;
+        }
+        state.update(st);
+        idle.touch(ctx.timerService());
+        o.alerts().forEach(out::collect);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        cleanUp(ctx);
+    }
+
+    /** Forgets the (run, layer): pending steps, worker tracks and timer. */
+    private void cleanUp(Context ctx) throws Exception {
+        state.clear();
+        idle.clear(ctx.timerService());
+    }
+}

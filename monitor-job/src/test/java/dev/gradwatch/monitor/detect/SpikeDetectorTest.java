@@ -1,0 +1,104 @@
+package dev.gradwatch.monitor.detect;
+
+import dev.gradwatch.events.Alert;
+import dev.gradwatch.monitor.testing.StatsFixtures;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpikeDetectorTest {
+
+    private static final Subject LAYER = new Subject("run-1", "w0", 3, "dense3", "dense/relu");
+    private static final DetectorConfig CFG = DetectorConfig.DEFAULTS;
+
+    /** log-normal-ish jitter of about ±10% that repeats every 7 steps. */
+    private static double jitter(int i) {
+        return Math.exp(0.1 * Math.sin(i * 2.3));
+    }
+
+    private static Series quiet(long first, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = 2.0 * jitter(i);
+        return Series.of(first, v);
+    }
+
+    @Test
+    void firesWhenTheNormJumpsFourfoldOutOfAQuietSeries() {
+        Finding f = SpikeDetector.gradient(LAYER, quiet(100, 20), 120, 8.0, CFG.spikeZ(), CFG.spikeMinRatio(),
+                CFG.growthMinNorm(), 0.01).orElseThrow();
+        assertEquals(Rules.EXPLODING_GRADIENT_SPIKE, f.rule());
+        assertEquals(120, f.step());
+        assertEquals(3, f.layerIndex());
+        assertEquals(4.0, f.evidence().get("ratio"), 0.2);
+        assertTrue(f.evidence().get("zScore") > CFG.spikeZ());
+        assertEquals(100.0, f.evidence().get("lookbackFirstStep"));
+        assertTrue(f.remedy().contains("4.0"), f.remedy());
+    }
+
+    @Test
+    void staysQuietOnOrdinaryJitterAndOnAJumpTooSmallToMatter() {
+        assertTrue(SpikeDetector.gradient(LAYER, quiet(0, 20), 20, 2.0 * 1.3, CFG.spikeZ(), CFG.spikeMinRatio(),
+                CFG.growthMinNorm(), 0.01).isEmpty());
+        // a large z-score but only 2x: a very quiet series wobbling
+        assertTrue(SpikeDetector.gradient(LAYER, quiet(0, 20), 20, 4.0, CFG.spikeZ(), CFG.spikeMinRatio(),
+                CFG.growthMinNorm(), 0.01).isEmpty());
+        // a 100x jump among vanished gradients is not an explosion
+        double[] tiny = new double[20];
+        for (int i = 0; i < 20; i++) tiny[i] = 1e-9 * jitter(i);
+        assertTrue(SpikeDetector.gradient(LAYER, Series.of(0, tiny), 20, 1e-7, CFG.spikeZ(), CFG.spikeMinRatio(),
+                CFG.growthMinNorm(), 0.01).isEmpty());
+    }
+
+    @Test
+    void needsHalfTheLookbackBeforeJudging() {
+        assertTrue(SpikeDetector.gradient(LAYER, quiet(0, 9).finiteOnly(), 20, 100, CFG.spikeZ(), 3, 1, 0.01)
+                .isPresent());
+        Series sparse = new Series(new long[] {0, 1}, new double[] {2, 2});
+        assertTrue(SpikeDetector.gradient(LAYER, new Series(new long[0], new double[0]), 20, 100, 8, 3, 1, 0.01).isEmpty());
+        assertTrue(SpikeDetector.score(sparse, 100, 10).isEmpty());
+    }
+
+    @Test
+    void theLayerMonitorFiresAtTheSpikeStepAndResolvesAfterTwoClearWindows() {
+        LayerMonitor monitor = new LayerMonitor(CFG);
+        LayerState st = new LayerState();
+        List<Alert> alerts = new ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            double norm = s == 33 ? 10.0 : 2.0 * jitter(s);
+            alerts.addAll(monitor.onSample(st, new LayerSample("run-1", "w0", s, s, 0.01,
+                    StatsFixtures.layer(3, "dense/relu", norm))).alerts());
+        }
+        assertEquals(List.of(Rules.EXPLODING_GRADIENT_SPIKE, Rules.EXPLODING_GRADIENT_SPIKE),
+                alerts.stream().map(Alert::rule).toList(), alerts.toString());
+        assertEquals(Alert.FIRING, alerts.get(0).status());
+        assertEquals(33, alerts.get(0).step());
+        assertEquals("exploding_gradient_spike:run-1:w0:3", alerts.get(0).fingerprint());
+        // windows ending 34 and 39 hold step 33; 44 and 49 are clear
+        assertEquals(Alert.RESOLVED, alerts.get(1).status());
+        assertEquals(49, alerts.get(1).step());
+    }
+
+    @Test
+    void theStepMonitorFiresOnALossSpikeAndNamesTheGradientJumpBehindIt() {
+        StepMonitor monitor = new StepMonitor(CFG);
+        StepState st = new StepState();
+        List<Alert> alerts = new ArrayList<>();
+        for (int s = 0; s < 60; s++) {
+            double loss = (s == 40 ? 5.0 : 0.5) * jitter(s);
+            double g = s == 40 ? 8.0 : 1.0;
+            alerts.addAll(monitor.onStep(st, StatsFixtures.step("run-1", "w0", s, loss, "dense/relu", g, g, g)).alerts());
+        }
+        assertEquals(List.of(Alert.FIRING, Alert.RESOLVED), alerts.stream().map(Alert::status).toList(), alerts.toString());
+        Alert a = alerts.get(0);
+        assertEquals(Rules.LOSS_SPIKE, a.rule());
+        assertEquals(40, a.step());
+        assertEquals(8.0, a.evidence().get("globalGradL2") / a.evidence().get("lookbackGeoMeanGlobalGradL2"), 1e-9);
+        assertTrue(a.remedy().contains("optimisation instability"), a.remedy());
+        // windows ending 44 and 49 hold step 40; 54 and 59 are clear
+        assertEquals(59, alerts.get(1).step());
+    }
+}
