@@ -5,6 +5,8 @@ import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
 import dev.gradwatch.monitor.rules.DetectorKeys;
 import dev.gradwatch.monitor.rules.RuleSet;
+import dev.gradwatch.monitor.rules.RulesFile;
+import dev.gradwatch.monitor.rules.RunOverride;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +14,7 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -25,6 +28,11 @@ import java.util.StringJoiner;
  * @param startingOffsets where to start reading the stats topic when the group has no committed offset
  *                        ({@code earliest} or {@code latest}); committed offsets always win
  * @param stateIdleTimeoutMs keyed state of a (run, worker, layer) that receives nothing for this long is cleared
+ * @param detectors       the detector thresholds for every run without an override: built-in defaults,
+ *                        replaced by the rules file's defaults, replaced by detector keys given as
+ *                        arguments or in the properties file
+ * @param rulesFile       the YAML rules file ({@code --rules}), empty for none
+ * @param overrides       per-run thresholds from the rules file, the first matching run-id glob winning
  */
 public record MonitorConfig(
         String bootstrapServers,
@@ -38,7 +46,9 @@ public record MonitorConfig(
         long bufferTimeoutMs,
         long stateIdleTimeoutMs,
         DetectorConfig detectors,
-        ClipPolicyConfig clip) implements Serializable {
+        ClipPolicyConfig clip,
+        String rulesFile,
+        List<RunOverride> overrides) implements Serializable {
 
     /** Every key with its default, in the order {@code --help} shows them. */
     public static final Map<String, String> KEYS;
@@ -57,6 +67,7 @@ public record MonitorConfig(
         k.put("checkpoint.interval.ms", "10000");
         k.put("buffer.timeout.ms", "5");
         k.put("state.idle-timeout.ms", Long.toString(30 * 60 * 1000L));
+        k.put("rules", "");
         k.putAll(DetectorKeys.asMap(d));
         k.put("clip.percentile", Double.toString(c.percentile()));
         k.put("clip.history-steps", Integer.toString(c.historySteps()));
@@ -87,11 +98,13 @@ public record MonitorConfig(
         }
         java.util.Objects.requireNonNull(detectors, "detectors");
         java.util.Objects.requireNonNull(clip, "clip");
+        rulesFile = rulesFile == null ? "" : rulesFile.trim();
+        overrides = List.copyOf(overrides);
     }
 
     /** The thresholds in force: the detector settings for every run. */
     public RuleSet rules() {
-        return RuleSet.of(detectors);
+        return new RuleSet(detectors, overrides);
     }
 
     /** The defaults: a local broker and the standard topics. */
@@ -143,13 +156,17 @@ public record MonitorConfig(
         Map<String, String> v = new LinkedHashMap<>(KEYS);
         v.putAll(values);
         Reader r = new Reader(v);
-        DetectorConfig d = DetectorKeys.fromMap(v, DetectorConfig.DEFAULTS);
+        String rulesPath = r.text("rules");
+        RuleSet rules = rulesPath.isEmpty()
+                ? RuleSet.of(DetectorKeys.fromMap(v, DetectorConfig.DEFAULTS))
+                : RulesFile.load(Path.of(rulesPath)).toRuleSet(values);
         ClipPolicyConfig c = new ClipPolicyConfig(r.dbl("clip.percentile"), r.integer("clip.history-steps"),
                 r.dbl("clip.min-norm"), r.integer("clip.cooldown-steps"), r.lng("command.ttl.ms"), r.dbl("clip.fallback-norm"));
         return new MonitorConfig(r.text("bootstrap.servers"), r.text("group.id"),
                 r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
                 r.text("topic.control"), r.text("topic.dead-letter"), r.lng("checkpoint.interval.ms"),
-                r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), d, c);
+                r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), rules.defaults(), c, rulesPath,
+                rules.overrides());
     }
 
     /** The same config with other values for some keys. */
@@ -172,6 +189,7 @@ public record MonitorConfig(
         k.put("checkpoint.interval.ms", Long.toString(checkpointIntervalMs));
         k.put("buffer.timeout.ms", Long.toString(bufferTimeoutMs));
         k.put("state.idle-timeout.ms", Long.toString(stateIdleTimeoutMs));
+        k.put("rules", rulesFile);
         k.putAll(DetectorKeys.asMap(detectors));
         k.put("clip.percentile", Double.toString(clip.percentile()));
         k.put("clip.history-steps", Integer.toString(clip.historySteps()));
@@ -185,7 +203,7 @@ public record MonitorConfig(
     /** One line per key with its default, for {@code --help}. */
     public static String usage() {
         StringJoiner j = new StringJoiner(System.lineSeparator(),
-                "usage: MonitorJob [--config file.properties] [--key value]..." + System.lineSeparator(), "");
+                "usage: MonitorJob [--config file.properties] [--rules rules.yaml] [--key value]..." + System.lineSeparator(), "");
         KEYS.forEach((k, d) -> j.add(String.format(Locale.ROOT, "  --%-30s default %s", k, d)));
         return j.toString();
     }

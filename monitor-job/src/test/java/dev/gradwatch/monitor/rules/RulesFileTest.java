@@ -1,0 +1,115 @@
+package dev.gradwatch.monitor.rules;
+
+import dev.gradwatch.monitor.MonitorConfig;
+import dev.gradwatch.monitor.detect.DetectorConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RulesFileTest {
+
+    private static String example() throws Exception {
+        try (InputStream in = RulesFileTest.class.getResourceAsStream("/rules-default.yaml")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theShippedExampleLoadsAndEqualsTheBuiltInDefaults() throws Exception {
+        RulesFile f = RulesFile.parse(example(), "rules-default.yaml");
+        assertEquals(DetectorKeys.asMap(DetectorConfig.DEFAULTS).keySet(), f.defaults().keySet(),
+                "the example lists every key");
+        RuleSet rules = f.toRuleSet();
+        assertEquals(DetectorConfig.DEFAULTS, rules.defaults());
+        assertTrue(rules.overrides().isEmpty());
+    }
+
+    @Test
+    void anOverrideAppliesToMatchingRunsOnTopOfTheFileDefaults() {
+        String yaml = """
+                version: 1
+                defaults:
+                  window: {size: 20, slide: 10}
+                  spike.z: 9
+                overrides:
+                  - match: {run-id: "bench-*"}
+                    set:
+                      exploding:
+                        ceiling: 1.0e4
+                  - match: {run-id: "bench-special"}
+                    set: {spike.z: 12}
+                  - match: {run-id: "r?"}
+                    set: {dead-relu.fraction: "0.8"}
+                """;
+        RuleSet rules = RulesFile.parse(yaml, "test.yaml").toRuleSet();
+        assertEquals(20, rules.defaults().windowSize());
+        assertEquals(9, rules.defaults().spikeZ());
+        assertEquals(DetectorConfig.DEFAULTS.explodingCeiling(), rules.defaults().explodingCeiling());
+        DetectorConfig bench = rules.forRun("bench-42");
+        assertEquals(1e4, bench.explodingCeiling());
+        assertEquals(20, bench.windowSize(), "an override starts from the file's defaults");
+        assertEquals(9, bench.spikeZ());
+        assertSame(bench, rules.forRun("bench-special"), "the first matching override wins");
+        assertEquals(0.8, rules.forRun("r7").deadFraction());
+        assertSame(rules.defaults(), rules.forRun("r77"));
+        assertSame(rules.defaults(), rules.forRun("prod-bench-1"), "a glob matches the whole run id");
+    }
+
+    @Test
+    void errorsNameTheKeyWhereItIsAndWhatIsExpected() {
+        assertError("defaults: {window: {sise: 3}}", "rules file t.yaml: defaults: unknown key 'window.sise'; known keys: window.size");
+        assertError("defaults: {spike.z: high}", "rules file t.yaml: defaults: spike.z must be a number, got 'high'");
+        assertError("defaults: {window.slide: 11}", "window.slide must be between 1 and window.size (10), got 11");
+        assertError("defaults: {dead-relu.fraction: 1.5}", "dead-relu.fraction must be a number in (0, 1), got 1.5");
+        assertError("defaults: {update-ratio: {min-log10: -1, max-log10: -2}}",
+                "update-ratio.min-log10 (-1.0) must be below update-ratio.max-log10 (-2.0)");
+        assertError("defaults: {window.size: [1, 2]}", "defaults: window.size must be a number, got array");
+        assertError("version: 2", "version must be 1, got 2");
+        assertError("thresholds: {}", "unknown top-level key 'thresholds'; expected version, defaults, overrides");
+        assertError("overrides: [{match: {run-id: 'a*'}, set: {spike.z: -1}}]",
+                "overrides[0] (run-id 'a*'): spike.z must be a finite number > 0, got -1.0");
+        assertError("overrides: [{match: {labels: {team: a}}, set: {spike.z: 9}}]",
+                "overrides[0].match: labels are not supported yet");
+        assertError("overrides: [{match: {run-id: 'a*'}}]", "overrides[0].set must set at least one key");
+        assertError("overrides: [{set: {spike.z: 9}}]", "overrides[0]: match must be a mapping with run-id");
+        assertError("defaults: [", "is not valid YAML");
+    }
+
+    private static void assertError(String yaml, String expected) {
+        var e = assertThrows(IllegalArgumentException.class, () -> RulesFile.parse(yaml, "t.yaml").toRuleSet());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void theMonitorConfigReadsRulesWithCommandLineKeysWinning(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("rules.yaml");
+        Files.writeString(file, """
+                defaults:
+                  spike: {z: 9, min-ratio: 4}
+                overrides:
+                  - match: {run-id: "noisy-*"}
+                    set: {spike.z: 15}
+                """);
+        MonitorConfig c = MonitorConfig.fromArgs("--rules", file.toString(), "--spike.min-ratio", "5");
+        assertEquals(9, c.detectors().spikeZ());
+        assertEquals(5, c.detectors().spikeMinRatio(), "the command line wins over the file");
+        assertEquals(15, c.rules().forRun("noisy-1").spikeZ());
+        assertEquals(5, c.rules().forRun("noisy-1").spikeMinRatio());
+        assertEquals(c, MonitorConfig.fromMap(c.asMap()));
+        assertEquals(c.rules(), c.with(Map.of()).rules());
+
+        var missing = assertThrows(IllegalArgumentException.class,
+                () -> MonitorConfig.fromArgs("--rules", dir.resolve("nope.yaml").toString()));
+        assertTrue(missing.getMessage().startsWith("cannot read rules file"), missing.getMessage());
+    }
+}
