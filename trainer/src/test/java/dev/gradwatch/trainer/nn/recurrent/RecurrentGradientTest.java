@@ -96,4 +96,36 @@ class RecurrentGradientTest {
         GradCheck.assertMatches(kind + " dX", dX, numericX);
         System.out.printf("%s, T=%d, MSE on a dense head at the last step: max relative error %.2e%n", kind, STEPS, worst);
     }
+
+    @org.junit.jupiter.api.Test
+    void stackedRecurrentLayersPassEveryStepsGradientDownToTheLayerBelow() {
+        SplittableRandom rng = new SplittableRandom(13);
+        int steps = 5;
+        RecurrentLayer lstm = layer("lstm", INPUTS, HIDDEN, steps, rng), gru = layer("gru", HIDDEN, 3, steps, rng);
+        Rnn rnn = new Rnn("rnn", 3, 3, steps, rng);
+        randomizeBiases(lstm, rng);
+        randomizeBiases(gru, rng);
+        randomizeBiases(rnn, rng);
+        Sequential net = new Sequential("net", List.of(lstm, gru, rnn, new LastTimeStep("last", steps),
+                new Dense("head", 3, 1, Activation.LINEAR, new Init.PytorchDefault(), rng)));
+        Loss loss = Loss.of("mse");
+        DMatrixRMaj X = GradCheck.gaussian(steps * BATCH, INPUTS, 1.0, rng);
+        DMatrixRMaj T = GradCheck.gaussian(BATCH, 1, 1.0, rng);
+
+        net.zeroGrad();
+        loss.forward(net.forward(X), T);
+        DMatrixRMaj dX = net.backward(loss.backward()).copy();
+
+        DoubleSupplier L = () -> loss.forward(net.forward(X), T);
+        double worst = 0;
+        for (Parameter p : net.parameters()) {
+            DMatrixRMaj numeric = GradCheck.numeric(p.value(), L);
+            worst = Math.max(worst, GradCheck.relativeError(p.grad(), numeric));
+            GradCheck.assertMatches("stack " + p.name(), p.grad().copy(), numeric);
+        }
+        DMatrixRMaj numericX = GradCheck.numeric(X, L);
+        worst = Math.max(worst, GradCheck.relativeError(dX, numericX));
+        GradCheck.assertMatches("stack dX", dX, numericX);
+        System.out.printf("lstm → gru → rnn stack, T=%d: max relative error %.2e%n", steps, worst);
+    }
 }
