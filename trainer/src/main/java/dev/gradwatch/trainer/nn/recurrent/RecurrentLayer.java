@@ -7,7 +7,9 @@ import dev.gradwatch.trainer.engine.TimeStepGradients;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 /**
  * What the vanilla RNN, the LSTM and the GRU share: the sequence layout, the input projection of
@@ -83,7 +85,7 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
     }
 
     /** Input weights Xavier-uniform per gate, recurrent weights orthogonal per gate, biases zero. */
-    final void initialize(java.util.random.RandomGenerator rng) {
+    final void initialize(RandomGenerator rng) {
         RecurrentInit.xavierUniformBlocks(Wx.value(), hidden, rng);
         RecurrentInit.orthogonalBlocks(Wh.value(), hidden, 1.0, rng);
         b.value().zero();
@@ -120,7 +122,7 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
         CommonOps_DDRM.mult(X, Wx.value(), Z);
         addToEveryRow(b.value().data, Z);
         // h₋₁ = 0
-        java.util.Arrays.fill(Hprev.data, 0, batch * hidden, 0);
+        Arrays.fill(Hprev.data, 0, batch * hidden, 0);
         int block = batch * hidden;
         for (int t = 0; t < timeSteps; t++) {
             forwardStep(t, t * batch);
@@ -203,7 +205,7 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
         double[] a = A.data, w = W.data, c = C.data;
         for (int i = 0; i < rows; i++) {
             int cOff = (c0 + i) * N, aOff = (a0 + i) * K;
-            if (!add) java.util.Arrays.fill(c, cOff, cOff + N, 0);
+            if (!add) Arrays.fill(c, cOff, cOff + N, 0);
             for (int k = 0; k < K; k++) {
                 double aik = a[aOff + k];
                 for (int j = 0, wOff = k * N; j < N; j++) c[cOff + j] += aik * w[wOff + j];

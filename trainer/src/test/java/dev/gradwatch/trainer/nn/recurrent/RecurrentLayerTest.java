@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -57,7 +58,7 @@ class RecurrentLayerTest {
         DMatrixRMaj Y = used.forward(X).copy();
 
         RecurrentLayer fresh = RecurrentGradientTest.layer(kind, 3, 5, 3, new SplittableRandom(5));
-        assertArrayEquals(fresh.forward(X).data, java.util.Arrays.copyOf(Y.data, Y.getNumElements()));
+        assertArrayEquals(fresh.forward(X).data, Arrays.copyOf(Y.data, Y.getNumElements()));
         assertEquals(6, Y.numRows);
         assertEquals(3, used.timeStepGradNorms().length);
     }
