@@ -8,12 +8,12 @@ import picocli.CommandLine.Option;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
-        subcommands = {BenchCommand.Pipeline.class})
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Trainer.class})
 final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a benchmark: pipeline");
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a benchmark: pipeline or trainer");
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -40,6 +40,48 @@ final class BenchCommand implements Runnable {
             PipelineBench.Result r = new PipelineBench(new PipelineBench.Options(layers, workers, steps, samples, background),
                     System.out).run();
             if (json) System.out.println(EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            return 0;
+        }
+    }
+
+    @Command(name = "trainer", mixinStandardHelpOptions = true,
+            description = {"Training-step time of dense ReLU MLPs (784 inputs, 10 classes, softmax cross-entropy,",
+                    "SGD with momentum) with and without the gradient probe, GFLOP/s achieved against EJML's multiply",
+                    "alone, allocation per step, and optionally PyTorch on the same networks."})
+    static final class Trainer implements Callable<Integer> {
+        @Option(names = "--warmup", defaultValue = "30", description = "warm-up steps (default: ${DEFAULT-VALUE})")
+        int warmup;
+        @Option(names = "--steps", defaultValue = "100", description = "timed steps per variant (default: ${DEFAULT-VALUE})")
+        int steps;
+        @Option(names = "--pytorch", description = "also run bench/pytorch_mlp_step.py with Debian's python3-torch and print the ratio")
+        boolean pytorch;
+        @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "python with torch (default: ${DEFAULT-VALUE})")
+        String python;
+        @Option(names = "--json", description = "print the figures as JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
+            java.util.Map<String, Double> torch = pytorch ? TorchReference.run(python, warmup, steps) : java.util.Map.of();
+            System.out.printf("%-15s %9s %10s %12s %8s %10s %11s %12s %10s%n", "config", "params", "step ms",
+                    "w/ probe ms", "probe %", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms");
+            for (dev.gradwatch.trainer.bench.TrainerBench.Config c : dev.gradwatch.trainer.bench.TrainerBench.CONFIGS) {
+                dev.gradwatch.trainer.bench.TrainerBench.Result r = dev.gradwatch.trainer.bench.TrainerBench.run(c, warmup, steps);
+                Double t = torch.get(c.name());
+                System.out.printf(java.util.Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %10s%n",
+                        r.config(), r.parameters(), r.stepMs(), r.stepWithProbeMs(), r.probeCostPercent(), r.stepGflops(),
+                        r.multPeakGflops(), r.allocatedBytesPerStep(),
+                        t == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f (x%.2f)", t, r.stepMs() / t));
+                java.util.Map<String, Object> row = new java.util.LinkedHashMap<>(
+                        EventCodec.mapper().convertValue(r, java.util.Map.class));
+                if (t != null) {
+                    row.put("pytorchStepMs", t);
+                    row.put("ratioToPytorch", r.stepMs() / t);
+                }
+                rows.add(row);
+            }
+            if (json) System.out.println(EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
             return 0;
         }
     }
