@@ -59,6 +59,8 @@ final class BenchCommand implements Runnable {
         String python;
         @Option(names = "--json", description = "print the figures as JSON")
         boolean json;
+        @Option(names = "--concurrent", description = "use EJML's concurrent matrix ops (both cores) instead of one thread")
+        boolean concurrent;
 
         @Override
         public Integer call() throws Exception {
@@ -67,7 +69,7 @@ final class BenchCommand implements Runnable {
             System.out.printf("%-15s %9s %10s %12s %8s %10s %11s %12s %10s%n", "config", "params", "step ms",
                     "w/ probe ms", "probe %", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms");
             for (dev.gradwatch.trainer.bench.TrainerBench.Config c : dev.gradwatch.trainer.bench.TrainerBench.CONFIGS) {
-                dev.gradwatch.trainer.bench.TrainerBench.Result r = dev.gradwatch.trainer.bench.TrainerBench.run(c, warmup, steps);
+                dev.gradwatch.trainer.bench.TrainerBench.Result r = dev.gradwatch.trainer.bench.TrainerBench.run(c, warmup, steps, concurrent);
                 Double t = torch.get(c.name());
                 System.out.printf(java.util.Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %10s%n",
                         r.config(), r.parameters(), r.stepMs(), r.stepWithProbeMs(), r.probeCostPercent(), r.stepGflops(),

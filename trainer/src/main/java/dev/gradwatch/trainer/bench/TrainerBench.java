@@ -2,6 +2,7 @@ package dev.gradwatch.trainer.bench;
 
 import com.sun.management.ThreadMXBean;
 import dev.gradwatch.trainer.engine.Layer;
+import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.nn.Activation;
 import dev.gradwatch.trainer.nn.Dense;
@@ -11,7 +12,6 @@ import dev.gradwatch.trainer.nn.SoftmaxCrossEntropy;
 import dev.gradwatch.trainer.optim.Sgd;
 import dev.gradwatch.trainer.probe.GradientProbe;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ public final class TrainerBench {
             new Config("d8-w1024-b128", 8, 1024, 128));
 
     /** Medians over the timed steps of one configuration. */
-    public record Result(String config, long parameters, double stepMs, double stepWithProbeMs, double probeCostPercent,
+    public record Result(String config, boolean concurrent, long parameters, double stepMs, double stepWithProbeMs, double probeCostPercent,
                          double stepGflops, double multPeakGflops, double allocatedBytesPerStep, int timedSteps) {
     }
 
@@ -46,7 +46,18 @@ public final class TrainerBench {
     private TrainerBench() {
     }
 
-    public static Result run(Config c, int warmupSteps, int timedSteps) {
+    /** @param concurrent whether the products use EJML's concurrent ops (see {@link MatrixOps}) */
+    public static Result run(Config c, int warmupSteps, int timedSteps, boolean concurrent) {
+        boolean before = MatrixOps.concurrent();
+        MatrixOps.setConcurrent(concurrent);
+        try {
+            return measure(c, warmupSteps, timedSteps, concurrent);
+        } finally {
+            MatrixOps.setConcurrent(before);
+        }
+    }
+
+    private static Result measure(Config c, int warmupSteps, int timedSteps, boolean concurrent) {
         Net net = new Net(c);
         for (int i = 0; i < warmupSteps; i++) {
             net.step(false);
@@ -65,16 +76,17 @@ public final class TrainerBench {
         double stepMs = median(plain) / 1e6;
         double probeMs = median(probed) / 1e6;
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = mx.getCurrentThreadAllocatedBytes();
+        long allocBefore = mx.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 20; i++) net.step(true);
-        double allocPerStep = (mx.getCurrentThreadAllocatedBytes() - before) / 20.0;
+        // the calling thread only: with concurrent ops the pool's threads allocate too
+        double allocPerStep = (mx.getCurrentThreadAllocatedBytes() - allocBefore) / 20.0;
         double gflops = net.flopsPerStep() / (stepMs * 1e6);
-        return new Result(c.name(), net.parameters(), stepMs, probeMs, 100 * (probeMs - stepMs) / stepMs, gflops,
-                multPeak(c), allocPerStep, timedSteps);
+        return new Result(c.name(), concurrent, net.parameters(), stepMs, probeMs, 100 * (probeMs - stepMs) / stepMs, gflops,
+                multPeak(c, concurrent), allocPerStep, timedSteps);
     }
 
-    /** GFLOP/s of CommonOps_DDRM.mult alone for the step's dominant product (batch × width · width × width). */
-    static double multPeak(Config c) {
+    /** GFLOP/s of the same multiply alone (single-threaded or concurrent) for the step's dominant product (batch × width · width × width). */
+    static double multPeak(Config c, boolean concurrent) {
         SplittableRandom rng = new SplittableRandom(1);
         DMatrixRMaj A = random(c.batch(), c.width(), rng);
         DMatrixRMaj B = random(c.width(), c.width(), rng);
@@ -82,10 +94,10 @@ public final class TrainerBench {
         double flops = 2.0 * c.batch() * c.width() * c.width();
         int reps = (int) Math.max(5, 2e8 / flops);
         double[] t = new double[15];
-        for (int w = 0; w < 3; w++) for (int i = 0; i < reps; i++) CommonOps_DDRM.mult(A, B, C);
+        for (int w = 0; w < 3; w++) for (int i = 0; i < reps; i++) MatrixOps.mult(A, B, C);
         for (int k = 0; k < t.length; k++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) CommonOps_DDRM.mult(A, B, C);
+            for (int i = 0; i < reps; i++) MatrixOps.mult(A, B, C);
             t[k] = (System.nanoTime() - t0) / (double) reps;
         }
         return flops / median(t);

@@ -1,9 +1,9 @@
 package dev.gradwatch.trainer.nn;
 
+import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.Parameter;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -61,7 +61,7 @@ public final class Dense implements Layer {
         Z.reshape(n, outputs);
         A.reshape(n, outputs);
         // Z = X · W + 1 · b
-        CommonOps_DDRM.mult(X, W.value(), Z);
+        MatrixOps.mult(X, W.value(), Z);
         addToEveryRow(b.value().data, Z);
         // A = f(Z)
         f.forward(Z, A);
@@ -75,14 +75,14 @@ public final class Dense implements Layer {
         // dZ = dA ⊙ f′(Z)
         f.backward(Z, A, dA, dZ);
         // dW += Xᵀ · dZ
-        CommonOps_DDRM.multAddTransA(X, dZ, W.grad());
+        MatrixOps.multAddTransA(X, dZ, W.grad());
         // db += 1ᵀ · dZ
         addColumnSums(dZ, b.grad().data);
         if (!inputGradientNeeded) return null;
         // dX = dZ · Wᵀ
-        CommonOps_DDRM.transpose(W.value(), Wt);
+        MatrixOps.transpose(W.value(), Wt);
         dX.reshape(n, inputs);
-        CommonOps_DDRM.mult(dZ, Wt, dX);
+        MatrixOps.mult(dZ, Wt, dX);
         return dX;
     }
 
