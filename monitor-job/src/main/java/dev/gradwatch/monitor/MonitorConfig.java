@@ -31,6 +31,8 @@ import java.util.StringJoiner;
  * @param detectors       the detector thresholds for every run without an override: built-in defaults,
  *                        replaced by the rules file's defaults, replaced by detector keys given as
  *                        arguments or in the properties file
+ * @param rulesTopic      a topic of whole rules files (YAML) that replace the rules in force while the job
+ *                        runs, the latest one winning; empty for rules fixed at start
  * @param rulesFile       the YAML rules file ({@code --rules}), empty for none
  * @param overrides       per-run thresholds from the rules file, the first matching run-id glob winning
  */
@@ -42,6 +44,7 @@ public record MonitorConfig(
         String alertsTopic,
         String controlTopic,
         String deadLetterTopic,
+        String rulesTopic,
         long checkpointIntervalMs,
         long bufferTimeoutMs,
         long stateIdleTimeoutMs,
@@ -64,6 +67,7 @@ public record MonitorConfig(
         k.put("topic.alerts", Topics.ALERTS);
         k.put("topic.control", Topics.CONTROL);
         k.put("topic.dead-letter", Topics.STATS_DEAD_LETTER);
+        k.put("topic.rules", "");
         k.put("checkpoint.interval.ms", "10000");
         k.put("buffer.timeout.ms", "5");
         k.put("state.idle-timeout.ms", Long.toString(30 * 60 * 1000L));
@@ -89,6 +93,7 @@ public record MonitorConfig(
         requireText(alertsTopic, "topic.alerts");
         requireText(controlTopic, "topic.control");
         requireText(deadLetterTopic, "topic.dead-letter");
+        rulesTopic = rulesTopic == null ? "" : rulesTopic.trim();
         if (checkpointIntervalMs < 0) {
             throw new IllegalArgumentException("checkpoint.interval.ms must be >= 0 (0 = off), got " + checkpointIntervalMs);
         }
@@ -164,7 +169,7 @@ public record MonitorConfig(
                 r.dbl("clip.min-norm"), r.integer("clip.cooldown-steps"), r.lng("command.ttl.ms"), r.dbl("clip.fallback-norm"));
         return new MonitorConfig(r.text("bootstrap.servers"), r.text("group.id"),
                 r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
-                r.text("topic.control"), r.text("topic.dead-letter"), r.lng("checkpoint.interval.ms"),
+                r.text("topic.control"), r.text("topic.dead-letter"), r.text("topic.rules"), r.lng("checkpoint.interval.ms"),
                 r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), rules.defaults(), c, rulesPath,
                 rules.overrides());
     }
@@ -186,6 +191,7 @@ public record MonitorConfig(
         k.put("topic.alerts", alertsTopic);
         k.put("topic.control", controlTopic);
         k.put("topic.dead-letter", deadLetterTopic);
+        k.put("topic.rules", rulesTopic);
         k.put("checkpoint.interval.ms", Long.toString(checkpointIntervalMs));
         k.put("buffer.timeout.ms", Long.toString(bufferTimeoutMs));
         k.put("state.idle-timeout.ms", Long.toString(stateIdleTimeoutMs));

@@ -15,18 +15,30 @@ import org.apache.flink.api.connector.source.Source;
  * @param alerts      firing and resolved alerts
  * @param commands    control commands for the trainers
  * @param deadLetters records that could not be decoded
+ * @param rules       raw records of the rules topic (whole rules files), or null for rules fixed at start
  */
 public record MonitorIo(
         Source<RawRecord, ?, ?> stats,
         Sink<Alert> alerts,
         Sink<ControlCommand> commands,
-        Sink<DeadLetter> deadLetters) {
+        Sink<DeadLetter> deadLetters,
+        Source<RawRecord, ?, ?> rules) {
 
-    /** A Kafka source on the stats topic and at-least-once Kafka sinks, as the config says. */
+    /** Without a rules topic: the rules of the config stay in force. */
+    public MonitorIo(Source<RawRecord, ?, ?> stats, Sink<Alert> alerts, Sink<ControlCommand> commands,
+                     Sink<DeadLetter> deadLetters) {
+        this(stats, alerts, commands, deadLetters, null);
+    }
+
+    /**
+     * A Kafka source on the stats topic, one on the rules topic when the config names one, and
+     * at-least-once Kafka sinks, as the config says.
+     */
     public static MonitorIo kafka(MonitorConfig cfg) {
         return new MonitorIo(KafkaIo.statsSource(cfg),
                 KafkaIo.sink(cfg, cfg.alertsTopic(), Alert.class, KafkaIo.ALERT_KEY),
                 KafkaIo.sink(cfg, cfg.controlTopic(), ControlCommand.class, KafkaIo.COMMAND_KEY),
-                KafkaIo.sink(cfg, cfg.deadLetterTopic(), DeadLetter.class, KafkaIo.DEAD_LETTER_KEY));
+                KafkaIo.sink(cfg, cfg.deadLetterTopic(), DeadLetter.class, KafkaIo.DEAD_LETTER_KEY),
+                cfg.rulesTopic().isEmpty() ? null : KafkaIo.rulesSource(cfg));
     }
 }

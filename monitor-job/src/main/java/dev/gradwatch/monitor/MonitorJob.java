@@ -6,7 +6,9 @@ import dev.gradwatch.events.DeadLetter;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.ingest.RawRecord;
 import dev.gradwatch.monitor.job.ClipPolicyFunction;
+import dev.gradwatch.monitor.job.DecodeRulesFunction;
 import dev.gradwatch.monitor.job.DecodeStatsFunction;
+import dev.gradwatch.monitor.job.LiveRulesState;
 import dev.gradwatch.monitor.job.LayerKey;
 import dev.gradwatch.monitor.job.LayerWindowFunction;
 import dev.gradwatch.monitor.job.Outputs;
@@ -19,17 +21,20 @@ import dev.gradwatch.monitor.detect.LayerSample;
 import dev.gradwatch.monitor.rules.RuleSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows,
  * per-worker step view and per-(run, layer) comparison across workers → alerts; per-worker clip
- * policy → control commands.
+ * policy → control commands. A rules topic, when configured, is broadcast to those operators and
+ * replaces the thresholds while the job runs, keeping their state.
  *
  * <p>This class only wires; the detectors and the policy are plain Java in {@code detect} and
  * {@code policy}. Sources and sinks come in through {@link MonitorIo}, so tests can pass others.
@@ -67,24 +72,40 @@ public final class MonitorJob {
                 .fromSource(io.stats(), WatermarkStrategy.noWatermarks(), "stats-source",
                         TypeInformation.of(RawRecord.class))
                 .uid("stats-source");
-        MonitorStreams streams = wire(raw, cfg);
+        // without a rules topic an empty stream stands in, so that the topology is the same either way
+        // (fromData of an empty collection fails in Flink 2.2: one placeholder, filtered out)
+        DataStream<RawRecord> rules = io.rules() == null
+                ? env.fromData(List.of(new RawRecord("", 0, -1, 0, null, null)), TypeInformation.of(RawRecord.class))
+                        .name("no-rules-topic").uid("rules-source")
+                        .filter(r -> false)
+                        .name("no-rules").uid("no-rules")
+                : env.fromSource(io.rules(), WatermarkStrategy.noWatermarks(), "rules-source",
+                                TypeInformation.of(RawRecord.class))
+                        .uid("rules-source");
+        MonitorStreams streams = wire(raw, rules, cfg);
         streams.alerts().sinkTo(io.alerts()).name("alerts-sink").uid("alerts-sink");
         streams.commands().sinkTo(io.commands()).name("commands-sink").uid("commands-sink");
         streams.deadLetters().sinkTo(io.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
         return streams;
     }
 
-    /** The topology between source and sinks. */
-    public static MonitorStreams wire(DataStream<RawRecord> raw, MonitorConfig cfg) {
+    /** The topology between sources and sinks: statistics, and rules files that replace the rules in force. */
+    public static MonitorStreams wire(DataStream<RawRecord> raw, DataStream<RawRecord> rulesRecords, MonitorConfig cfg) {
         SingleOutputStreamOperator<StepStats> stats = raw
                 .process(new DecodeStatsFunction())
                 .name("decode-stats").uid("decode-stats");
-        DataStream<DeadLetter> deadLetters = stats.getSideOutput(Outputs.DEAD_LETTERS);
+        SingleOutputStreamOperator<String> rulesFiles = rulesRecords
+                .process(new DecodeRulesFunction())
+                .name("decode-rules").uid("decode-rules");
+        DataStream<DeadLetter> deadLetters = stats.getSideOutput(Outputs.DEAD_LETTERS)
+                .union(rulesFiles.getSideOutput(Outputs.DEAD_LETTERS));
+        BroadcastStream<String> liveRules = rulesFiles.broadcast(LiveRulesState.DESCRIPTOR);
 
         KeyedStream<StepStats, WorkerKey> byWorker = stats.keyBy(new WorkerKey.OfStats(), WorkerKey.TYPE);
         RuleSet rules = cfg.rules();
 
         SingleOutputStreamOperator<Alert> stepAlerts = byWorker
+                .connect(liveRules)
                 .process(new StepViewFunction(rules, cfg.stateIdleTimeoutMs()))
                 .name("step-view").uid("step-view");
 
@@ -94,16 +115,19 @@ public final class MonitorJob {
 
         SingleOutputStreamOperator<Alert> layerAlerts = layers
                 .keyBy(new LayerKey.OfSample(), LayerKey.TYPE)
+                .connect(liveRules)
                 .process(new LayerWindowFunction(rules, cfg.stateIdleTimeoutMs()))
                 .name("layer-windows").uid("layer-windows");
 
         // every worker of a run meets here, per layer, to be compared with its peers step by step
         SingleOutputStreamOperator<Alert> divergenceAlerts = layers
                 .keyBy(new RunLayerKey.OfSample(), RunLayerKey.TYPE)
+                .connect(liveRules)
                 .process(new WorkerDivergenceFunction(rules, cfg.stateIdleTimeoutMs()))
                 .name("worker-divergence").uid("worker-divergence");
 
         SingleOutputStreamOperator<ControlCommand> commands = byWorker
+                .connect(liveRules)
                 .process(new ClipPolicyFunction(cfg.clip(), rules, cfg.stateIdleTimeoutMs()))
                 .name("clip-policy").uid("clip-policy");
 

@@ -194,6 +194,76 @@ class MonitorJobKafkaTest {
         }
     }
 
+    @Test
+    void aRulesFileOnTheRulesTopicChangesAThresholdMidRunWithoutLosingState() throws Exception {
+        MonitorConfig cfg = topics("live").with(Map.of("topic.rules", "live-rules"));
+        broker.createTopics(1, cfg.rulesTopic());
+        // layer 0 at about 50 (under the default ceiling 1e3), layer 1 vanished at 1e-9
+        java.util.function.IntFunction<StepStats> step = s -> StatsFixtures.step("run-live", "w0", s, 0.5,
+                "dense/relu", 50 * (1 + 0.01 * (s % 3)), 1e-9);
+
+        JobClient job = start(cfg);
+        try (KafkaProducer<String, byte[]> producer = producer();
+             TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic());
+             TopicReader deadLetterTopic = new TopicReader(broker.bootstrapServers(), cfg.deadLetterTopic())) {
+            for (int s = 0; s < 20; s++) {
+                producer.send(new ProducerRecord<>(cfg.statsTopic(), "run-live", EventCodec.encode(step.apply(s))));
+            }
+            producer.flush();
+            alertsTopic.readUntil(seen -> runRules(alerts(seen)).contains("run-live/" + Rules.VANISHING_GRADIENT), TIMEOUT);
+            List<Alert> before = alerts(alertsTopic.readFor(Duration.ofSeconds(1)));
+            assertTrue(before.stream().noneMatch(a -> a.rule().equals(Rules.EXPLODING_GRADIENT)), before.toString());
+
+            // an invalid file is refused with its reason and changes nothing; the valid one after it applies
+            producer.send(new ProducerRecord<>(cfg.rulesTopic(), "rules", """
+                    overrides:
+                      - match: {run-id: "run-live"}
+                        set: {exploding.ceiling: -5}
+                    """.getBytes(StandardCharsets.UTF_8)));
+            producer.send(new ProducerRecord<>(cfg.rulesTopic(), "rules", """
+                    overrides:
+                      - match: {run-id: "run-live"}
+                        set: {exploding.ceiling: 10}
+                    """.getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+
+            // the rules and the statistics travel apart: keep training until the new ceiling shows
+            List<Alert> after = List.of();
+            int s = 20;
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (after.stream().noneMatch(a -> a.rule().equals(Rules.EXPLODING_GRADIENT)) && System.nanoTime() < deadline) {
+                producer.send(new ProducerRecord<>(cfg.statsTopic(), "run-live", EventCodec.encode(step.apply(s++))));
+                producer.flush();
+                after = alerts(alertsTopic.readFor(Duration.ofMillis(100)));
+            }
+            Alert exploding = after.stream().filter(a -> a.rule().equals(Rules.EXPLODING_GRADIENT)).findFirst()
+                    .orElseThrow(() -> new AssertionError("the new ceiling never applied"));
+            assertEquals(10.0, exploding.evidence().get("ceiling"));
+            assertEquals(0, exploding.layerIndex());
+            assertTrue(exploding.step() >= 20, "fired at " + exploding.step());
+
+            // state survived: with 30 more steps, a layer whose window and latch had been lost would fire
+            // vanishing again; it fired once and was not announced again
+            for (int end = s + 30; s < end; s++) {
+                producer.send(new ProducerRecord<>(cfg.statsTopic(), "run-live", EventCodec.encode(step.apply(s))));
+            }
+            producer.flush();
+            List<Alert> all = alerts(alertsTopic.readFor(Duration.ofSeconds(2)));
+            assertEquals(1, all.stream().filter(a -> a.rule().equals(Rules.VANISHING_GRADIENT)).count(), all.toString());
+
+            List<DeadLetter> refused = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> r : deadLetterTopic.readUntil(seen -> !seen.isEmpty(), TIMEOUT)) {
+                refused.add(decode(r.value(), DeadLetter.class));
+            }
+            assertEquals(1, refused.size(), refused.toString());
+            assertEquals(cfg.rulesTopic(), refused.get(0).sourceTopic());
+            assertTrue(refused.get(0).reason().contains("exploding.ceiling must be a finite number > 0"),
+                    refused.get(0).reason());
+        } finally {
+            job.cancel().get();
+        }
+    }
+
     /** A config on topics of their own for one test, checkpointing every second. */
     private static MonitorConfig topics(String prefix) {
         MonitorConfig cfg = MonitorConfig.defaults().with(Map.of(

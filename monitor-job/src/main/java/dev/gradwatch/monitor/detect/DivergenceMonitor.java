@@ -6,13 +6,16 @@ import java.util.Map;
 /**
  * The per-(run, layer, step) view across workers: collects each step's gradient norm from every
  * worker of a run, judges the step once all recently seen workers have reported it (or once it
- * is {@code window.size} steps behind the newest step, with whoever reported), and runs
- * {@link WorkerDivergenceDetector} per worker on step-counted windows of the scores.
+ * is {@link #lagSteps()} steps behind the newest step, with whoever reported), and runs
+ * {@link WorkerDivergenceDetector} per worker on step-counted windows of the scores. Workers of one
+ * run arrive through different partitions and source instances, so one may run well ahead of the
+ * others; the lag is how much of that skew is absorbed. A window in which a worker could not be
+ * compared (too few workers) neither fires nor counts towards resolving.
  *
  * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onSample} and
  * stores it back. Known limitations: the last steps of a run that some worker never reports are
  * judged only when later steps push them out, so a run's final steps may go unjudged; and a worker
- * more than a window behind its peers (asynchronous training) reports steps already judged, which
+ * more than the lag behind its peers (asynchronous training) reports steps already judged, which
  * are dropped and counted as late, so it is not compared.
  */
 public final class DivergenceMonitor {
@@ -31,6 +34,11 @@ public final class DivergenceMonitor {
         this.cfg = cfg;
         this.windows = cfg.windows();
         this.judge = new Judge(cfg.resolveAfterWindows());
+    }
+
+    /** Steps a step waits for missing workers: four windows (40 by default). */
+    public int lagSteps() {
+        return 4 * cfg.windowSize();
     }
 
     public Outcome onSample(DivergenceState st, LayerSample s) {
@@ -53,7 +61,7 @@ public final class DivergenceMonitor {
         while (!st.pending.isEmpty()) {
             DivergenceState.PendingStep oldest = st.pending.get(0);
             boolean complete = oldest.norms.size() >= expected;
-            boolean overdue = oldest.step <= st.newestStep - cfg.windowSize();
+            boolean overdue = oldest.step <= st.newestStep - lagSteps();
             if (!complete && !overdue) break;
             st.pending.remove(0);
             judgeStep(st, s.runId(), oldest, out);
@@ -72,11 +80,11 @@ public final class DivergenceMonitor {
         return p;
     }
 
-    /** Workers that reported within the last window: whom a step waits for. */
+    /** Workers that reported within the lag: whom a step waits for. */
     private int activeWorkers(DivergenceState st) {
         int n = 0;
         for (DivergenceState.WorkerTrack t : st.workers.values()) {
-            if (t.lastSeenStep > st.newestStep - cfg.windowSize()) n++;
+            if (t.lastSeenStep > st.newestStep - lagSteps()) n++;
         }
         return n;
     }
@@ -109,6 +117,8 @@ public final class DivergenceMonitor {
         if (t.scores.isEmpty()) return;
         long start = windows.startOf(end);
         Series zs = t.scores.series(Z, start, end);
+        // too few comparisons in this window (the worker or its peers were missing): no verdict either way
+        if (zs.finiteOnly().size() < windows.minSamples()) return;
         Subject who = new Subject(runId, workerId, st.layerIndex, st.layerName, st.layerKind);
         Series norms = t.scores.series(NORM, start, end);
         Series medians = t.scores.series(MEDIAN, start, end);
@@ -124,7 +134,7 @@ public final class DivergenceMonitor {
         Iterator<Map.Entry<String, DivergenceState.WorkerTrack>> it = st.workers.entrySet().iterator();
         while (it.hasNext()) {
             DivergenceState.WorkerTrack t = it.next().getValue();
-            if (t.latches.isEmpty() && t.lastSeenStep < st.newestStep - 4L * cfg.windowSize()) it.remove();
+            if (t.latches.isEmpty() && t.lastSeenStep < st.newestStep - 2L * lagSteps()) it.remove();
         }
     }
 }

@@ -9,9 +9,9 @@ import java.util.Map;
  * Keyed state of one (run, layer) across its workers: the steps still waiting for workers to report,
  * and per worker its recent cross-worker scores and latches. A Flink POJO.
  *
- * <p>Size: at most {@code window.size + 1} pending steps of one norm per worker, and per worker a ring
- * of {@code window.size} scores (4 doubles and a step each); workers silent for four windows with
- * nothing firing are dropped.
+ * <p>Size: at most {@code 4 · window.size + 1} pending steps (41 by default) of one norm per worker,
+ * and per worker a ring of {@code window.size} scores (4 doubles and a step each); workers silent for
+ * eight windows with nothing firing are dropped.
  */
 public final class DivergenceState {
 

@@ -12,28 +12,24 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The clip policy per (run, worker): loads the worker's norm history, lets {@link ClipPolicy} judge
- * the step, stores the history and emits the command it decides on, counted.
+ * the step with the detector thresholds in force, stores the history and emits the command it
+ * decides on, counted. The second input is the rules topic, broadcast ({@link LiveRules}).
  */
-public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, StepStats, ControlCommand> {
+public final class ClipPolicyFunction
+        extends KeyedBroadcastProcessFunction<WorkerKey, StepStats, String, ControlCommand> {
 
-    private final ClipPolicyConfig cfg;
-    private final RuleSet rules;
+    private final LiveRules<ClipPolicy> rules;
     private final IdleTimer idle;
-    private transient Map<DetectorConfig, ClipPolicy> policies;
     private transient ValueState<ClipState> state;
     private transient Counter issued;
 
     public ClipPolicyFunction(ClipPolicyConfig cfg, RuleSet rules, long idleTimeoutMs) {
-        this.cfg = cfg;
-        this.rules = rules;
+        this.rules = new LiveRules<>(rules, d -> new ClipPolicy(cfg, d));
         this.idle = new IdleTimer(idleTimeoutMs);
     }
 
@@ -43,7 +39,6 @@ public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, St
 
     @Override
     public void open(OpenContext ctx) {
-        policies = new HashMap<>();
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("clip-state", TypeInformation.of(ClipState.class)));
         idle.open(getRuntimeContext());
@@ -51,10 +46,10 @@ public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, St
     }
 
     @Override
-    public void processElement(StepStats s, Context ctx, Collector<ControlCommand> out) throws Exception {
+    public void processElement(StepStats s, ReadOnlyContext ctx, Collector<ControlCommand> out) throws Exception {
         ClipState st = state.value();
         if (st == null) st = new ClipState();
-        ClipPolicy policy = policies.computeIfAbsent(rules.forRun(s.runId()), d -> new ClipPolicy(cfg, d));
+        ClipPolicy policy = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId());
         var command = policy.onStats(st, s, ctx.timerService().currentProcessingTime());
         state.update(st);
         idle.touch(ctx.timerService());
@@ -65,12 +60,17 @@ public final class ClipPolicyFunction extends KeyedProcessFunction<WorkerKey, St
     }
 
     @Override
+    public void processBroadcastElement(String rulesYaml, Context ctx, Collector<ControlCommand> out) throws Exception {
+        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), rulesYaml);
+    }
+
+    @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ControlCommand> out) throws Exception {
         cleanUp(ctx);
     }
 
     /** Forgets the worker's norm history and last command: state and timer. */
-    private void cleanUp(Context ctx) throws Exception {
+    private void cleanUp(OnTimerContext ctx) throws Exception {
         state.clear();
         idle.clear(ctx.timerService());
     }

@@ -51,6 +51,22 @@ public final class KafkaIo {
                 .build();
     }
 
+    /**
+     * Reads the rules topic as raw records, always from its start: every rules file since the
+     * topic began is applied in order, so the latest is in force (a compacted topic with one
+     * partition keeps this short and ordered). On a restore, the checkpointed offsets win.
+     */
+    public static KafkaSource<RawRecord> rulesSource(MonitorConfig cfg) {
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(cfg.bootstrapServers())
+                .setTopics(cfg.rulesTopic())
+                .setGroupId(cfg.groupId() + "-rules")
+                .setClientIdPrefix(cfg.groupId() + "-rules")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new RawRecordDeserializer())
+                .build();
+    }
+
     /** An at-least-once sink writing {@code T} as JSON with {@link EventCodec}. */
     public static <T> KafkaSink<T> sink(MonitorConfig cfg, String topic, Class<T> type, SerializationSchema<T> key) {
         SerializationSchema<T> value = new JsonSerialization<>(type);

@@ -12,27 +12,23 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Step-counted windows per (run, worker, layer): loads the layer's state, lets {@link LayerMonitor}
- * judge the sample, stores the state and emits its alerts.
+ * judge the sample under the rules in force, stores the state and emits its alerts. The second
+ * input is the rules topic, broadcast ({@link LiveRules}).
  */
-public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, LayerSample, Alert> {
+public final class LayerWindowFunction extends KeyedBroadcastProcessFunction<LayerKey, LayerSample, String, Alert> {
 
-    private final RuleSet rules;
+    private final LiveRules<LayerMonitor> rules;
     private final IdleTimer idle;
-    /** One monitor per distinct threshold set in force (the defaults and each override used). */
-    private transient Map<DetectorConfig, LayerMonitor> monitors;
     private transient ValueState<LayerState> state;
     private transient Counter dropped;
 
     public LayerWindowFunction(RuleSet rules, long idleTimeoutMs) {
-        this.rules = rules;
+        this.rules = new LiveRules<>(rules, LayerMonitor::new);
         this.idle = new IdleTimer(idleTimeoutMs);
     }
 
@@ -42,7 +38,6 @@ public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, La
 
     @Override
     public void open(OpenContext ctx) {
-        monitors = new HashMap<>();
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("layer-state", TypeInformation.of(LayerState.class)));
         idle.open(getRuntimeContext());
@@ -50,10 +45,10 @@ public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, La
     }
 
     @Override
-    public void processElement(LayerSample s, Context ctx, Collector<Alert> out) throws Exception {
+    public void processElement(LayerSample s, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         LayerState st = state.value();
         if (st == null) st = new LayerState();
-        Outcome o = monitors.computeIfAbsent(rules.forRun(s.runId()), LayerMonitor::new).onSample(st, s);
+        Outcome o = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId()).onSample(st, s);
         if (o.isDropped()) {
             dropped.inc();
             return;
@@ -64,12 +59,17 @@ public final class LayerWindowFunction extends KeyedProcessFunction<LayerKey, La
     }
 
     @Override
+    public void processBroadcastElement(String rulesYaml, Context ctx, Collector<Alert> out) throws Exception {
+        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), rulesYaml);
+    }
+
+    @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         cleanUp(ctx);
     }
 
     /** Forgets the layer: state and timer. */
-    private void cleanUp(Context ctx) throws Exception {
+    private void cleanUp(OnTimerContext ctx) throws Exception {
         state.clear();
         idle.clear(ctx.timerService());
     }

@@ -12,26 +12,24 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
-
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The per-(run, layer, step) view across workers: loads the (run, layer)'s state, lets
- * {@link DivergenceMonitor} take the worker's sample, stores the state and emits its alerts.
+ * {@link DivergenceMonitor} take the worker's sample under the rules in force, stores the state and
+ * emits its alerts. The second input is the rules topic, broadcast ({@link LiveRules}).
  */
-public final class WorkerDivergenceFunction extends KeyedProcessFunction<RunLayerKey, LayerSample, Alert> {
+public final class WorkerDivergenceFunction
+        extends KeyedBroadcastProcessFunction<RunLayerKey, LayerSample, String, Alert> {
 
-    private final RuleSet rules;
+    private final LiveRules<DivergenceMonitor> rules;
     private final IdleTimer idle;
-    private transient Map<DetectorConfig, DivergenceMonitor> monitors;
     private transient ValueState<DivergenceState> state;
     private transient Counter late;
 
     public WorkerDivergenceFunction(RuleSet rules, long idleTimeoutMs) {
-        this.rules = rules;
+        this.rules = new LiveRules<>(rules, DivergenceMonitor::new);
         this.idle = new IdleTimer(idleTimeoutMs);
     }
 
@@ -41,7 +39,6 @@ public final class WorkerDivergenceFunction extends KeyedProcessFunction<RunLaye
 
     @Override
     public void open(OpenContext ctx) {
-        monitors = new HashMap<>();
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("divergence-state", TypeInformation.of(DivergenceState.class)));
         idle.open(getRuntimeContext());
@@ -49,12 +46,15 @@ public final class WorkerDivergenceFunction extends KeyedProcessFunction<RunLaye
     }
 
     @Override
-    public void processElement(LayerSample s, Context ctx, Collector<Alert> out) throws Exception {
+    public void processElement(LayerSample s, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         DivergenceState st = state.value();
         if (st == null) st = new DivergenceState();
-        Outcome o = monitors.computeIfAbsent(rules.forRun(s.runId()), DivergenceMonitor::new).onSample(st, s);
+        Outcome o = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId()).onSample(st, s);
         if (o.isDropped()) {
             late.inc();
+            // a late sample may still have taught the state a new worker
+            state.update(st);
+            idle.touch(ctx.timerService());
             return;
         }
         state.update(st);
@@ -63,12 +63,17 @@ public final class WorkerDivergenceFunction extends KeyedProcessFunction<RunLaye
     }
 
     @Override
+    public void processBroadcastElement(String rulesYaml, Context ctx, Collector<Alert> out) throws Exception {
+        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), rulesYaml);
+    }
+
+    @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
         cleanUp(ctx);
     }
 
     /** Forgets the (run, layer): pending steps, worker tracks and timer. */
-    private void cleanUp(Context ctx) throws Exception {
+    private void cleanUp(OnTimerContext ctx) throws Exception {
         state.clear();
         idle.clear(ctx.timerService());
     }

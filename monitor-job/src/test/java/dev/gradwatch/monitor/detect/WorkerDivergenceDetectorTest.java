@@ -92,23 +92,45 @@ class WorkerDivergenceDetectorTest {
     }
 
     @Test
-    void aStepAWorkerNeverReportsIsJudgedOnceItFallsAWindowBehindAndLateReportsAreDropped() {
+    void aStepAWorkerNeverReportsWaitsForTheLagThenIsJudgedWithTheOthersAndLateReportsAreDropped() {
         DivergenceMonitor m = new DivergenceMonitor(DetectorConfig.DEFAULTS);
         DivergenceState st = new DivergenceState();
-        List<List<StepStats>> fleet = StatsFixtures.fleet("run-g", 4, 40, 2, 30);
+        List<List<StepStats>> fleet = StatsFixtures.fleet("run-g", 4, 70, 2, 30);
         List<Alert> alerts = new ArrayList<>();
-        for (int s = 0; s < 40; s++) {
+        for (int s = 0; s < 70; s++) {
             for (int w = 0; w < 4; w++) {
                 if (w == 0 && s == 12) continue; // w0 skips step 12
                 StepStats x = fleet.get(w).get(s);
                 alerts.addAll(m.onSample(st, new LayerSample(x.runId(), x.workerId(), x.step(), x.timestampMs(), 0.05,
                         x.layers().get(0))).alerts());
             }
+            if (s == 51) assertEquals(11, st.lastJudgedStep, "step 12 waits for w0 until it is 40 steps behind");
         }
         assertEquals(List.of("worker_divergence:run-g:w2:0"), alerts.stream().map(Alert::fingerprint).toList());
-        assertTrue(st.lastJudgedStep >= 38, "judged up to " + st.lastJudgedStep);
+        assertEquals(69, st.lastJudgedStep);
+        assertTrue(st.pending.isEmpty());
         StepStats late = fleet.get(0).get(12);
         assertTrue(m.onSample(st, new LayerSample(late.runId(), late.workerId(), 12, 0, 0.05, late.layers().get(0)))
                 .isDropped());
+    }
+
+    @Test
+    void aWorkerRunningAheadOfItsPeersIsStillComparedAndNotResolvedForWantOfPeers() {
+        // w0 and w1 (one partition) publish all 30 steps before w2 and w3 (another) publish any
+        DivergenceMonitor m = new DivergenceMonitor(DetectorConfig.DEFAULTS);
+        DivergenceState st = new DivergenceState();
+        List<List<StepStats>> fleet = StatsFixtures.fleet("run-s", 4, 30, 1, 20);
+        List<Alert> alerts = new ArrayList<>();
+        for (int[] group : new int[][] {{0, 1}, {2, 3}}) {
+            for (int s = 0; s < 30; s++) {
+                for (int w : group) {
+                    StepStats x = fleet.get(w).get(s);
+                    alerts.addAll(m.onSample(st, new LayerSample(x.runId(), x.workerId(), x.step(), x.timestampMs(),
+                            0.05, x.layers().get(0))).alerts());
+                }
+            }
+        }
+        assertEquals(List.of("worker_divergence:run-s:w1:0"), alerts.stream().map(Alert::fingerprint).toList());
+        assertTrue(alerts.stream().allMatch(a -> a.status().equals(Alert.FIRING)), alerts.toString());
     }
 }

@@ -5,9 +5,14 @@ import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.detect.LayerSample;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
 import dev.gradwatch.monitor.testing.StatsFixtures;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -23,10 +28,22 @@ class KeyedStateCleanupTest {
 
     private static final long IDLE_MS = 60_000;
 
+    /** Keyed state entries of the operator in a harness (heap backend), over all keys and states. */
+    static int entries(AbstractStreamOperatorTestHarness<?> h) {
+        return ((HeapKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+    }
+
+    /** A keyed operator with the rules broadcast input, as the job wires it. */
+    static <K, IN, OUT> KeyedBroadcastOperatorTestHarness<K, IN, String, OUT> harness(
+            KeyedBroadcastProcessFunction<K, IN, String, OUT> fn, KeySelector<IN, K> key, TypeInformation<K> type)
+            throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(
+                new CoBroadcastWithKeyedOperator<>(fn, List.of(LiveRulesState.DESCRIPTOR)), key, type, 1, 1, 0);
+    }
+
     @Test
     void layerWindowsForgetALayerThatFellSilent() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new LayerWindowFunction(DetectorConfig.DEFAULTS, IDLE_MS)),
+        try (var h = harness(new LayerWindowFunction(DetectorConfig.DEFAULTS, IDLE_MS),
                 new LayerKey.OfSample(), LayerKey.TYPE)) {
             h.open();
             h.setProcessingTime(1_000);
@@ -37,25 +54,23 @@ class KeyedStateCleanupTest {
                 }
             }
             assertEquals(2, h.extractOutputValues().size(), "layers 0 and 1 vanish");
-            assertTrue(h.numKeyedStateEntries() > 0);
+            assertTrue(entries(h) > 0);
             assertEquals(9, h.numProcessingTimeTimers(), "one idle timer per layer");
 
             h.setProcessingTime(1_000 + IDLE_MS / 2);
-            assertTrue(h.numKeyedStateEntries() > 0, "not idle long enough");
+            assertTrue(entries(h) > 0, "not idle long enough");
             h.setProcessingTime(1_000 + IDLE_MS + IDLE_MS / 10);
-            assertEquals(0, h.numKeyedStateEntries());
+            assertEquals(0, entries(h));
             assertEquals(0, h.numProcessingTimeTimers());
         }
     }
 
     @Test
     void stepViewAndClipPolicyForgetAWorkerThatFellSilentButNotOneThatKeepsTalking() throws Exception {
-        try (var view = new KeyedOneInputStreamOperatorTestHarness<>(
-                     new KeyedProcessOperator<>(new StepViewFunction(DetectorConfig.DEFAULTS, IDLE_MS)),
+        try (var view = harness(new StepViewFunction(DetectorConfig.DEFAULTS, IDLE_MS),
                      new WorkerKey.OfStats(), WorkerKey.TYPE);
-             var clip = new KeyedOneInputStreamOperatorTestHarness<>(
-                     new KeyedProcessOperator<>(new ClipPolicyFunction(ClipPolicyConfig.DEFAULTS,
-                             DetectorConfig.DEFAULTS, IDLE_MS)),
+             var clip = harness(new ClipPolicyFunction(ClipPolicyConfig.DEFAULTS,
+                             DetectorConfig.DEFAULTS, IDLE_MS),
                      new WorkerKey.OfStats(), WorkerKey.TYPE)) {
             view.open();
             clip.open();
@@ -78,17 +93,16 @@ class KeyedStateCleanupTest {
             }
             // run-ended is gone: one state entry per operator left (run-alive's step state or clip state),
             // plus its idle timer state
-            assertEquals(2, view.numKeyedStateEntries());
+            assertEquals(2, entries(view));
             assertEquals(1, view.numProcessingTimeTimers());
-            assertEquals(2, clip.numKeyedStateEntries());
+            assertEquals(2, entries(clip));
             assertEquals(1, clip.numProcessingTimeTimers());
         }
     }
 
     @Test
     void workerDivergenceForgetsARunLayerThatFellSilent() throws Exception {
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new WorkerDivergenceFunction(DetectorConfig.DEFAULTS, IDLE_MS)),
+        try (var h = harness(new WorkerDivergenceFunction(DetectorConfig.DEFAULTS, IDLE_MS),
                 new RunLayerKey.OfSample(), RunLayerKey.TYPE)) {
             h.open();
             h.setProcessingTime(1_000);
@@ -107,7 +121,7 @@ class KeyedStateCleanupTest {
             assertEquals(3, h.numProcessingTimeTimers(), "one idle timer per (run, layer)");
 
             h.setProcessingTime(1_000 + IDLE_MS + IDLE_MS / 10);
-            assertEquals(0, h.numKeyedStateEntries());
+            assertEquals(0, entries(h));
             assertEquals(0, h.numProcessingTimeTimers());
         }
     }
