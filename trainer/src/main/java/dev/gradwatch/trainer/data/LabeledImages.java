@@ -23,6 +23,9 @@ public final class LabeledImages implements BatchSource {
     private final int[] order;
     private final SplittableRandom rng;
     private int cursor;
+    // x = (pixel/255 − shift)·scale; (0, 1) leaves pixels in [0, 1]
+    private double shift = 0;
+    private double scale = 1;
     private long epoch;
 
     public LabeledImages(IdxFile images, IdxFile labels, int classes, long seed) {
@@ -60,6 +63,33 @@ public final class LabeledImages implements BatchSource {
         }
         throw new IOException("neither " + base + " nor " + base + ".gz in " + dir
                 + " (Debian: apt-get install dataset-fashion-mnist puts them in " + DEBIAN_FASHION_MNIST + ")");
+    }
+
+    /**
+     * Standardizes pixels from now on: x = (pixel/255 − mean)/std, as torchvision's
+     * {@code Normalize(mean, std)} does after {@code ToTensor()}. Give a test set the training
+     * set's {@link #pixelMeanAndStd()}.
+     */
+    public void standardize(double mean, double std) {
+        if (!Double.isFinite(mean) || !(std > 0 && Double.isFinite(std))) {
+            throw new IllegalArgumentException("standardize needs a finite mean and a finite std > 0, got " + mean + ", " + std);
+        }
+        this.shift = mean;
+        this.scale = 1 / std;
+    }
+
+    /** {mean, standard deviation} of pixel/255 over every pixel of every image. */
+    public double[] pixelMeanAndStd() {
+        byte[] px = images.data();
+        long sum = 0, sumSq = 0;
+        for (byte b : px) {
+            int v = b & 0xFF;
+            sum += v;
+            sumSq += (long) v * v;
+        }
+        double n = px.length;
+        double mean = sum / n, var = sumSq / n - mean * mean;
+        return new double[]{mean / 255, Math.sqrt(Math.max(0, var)) / 255};
     }
 
     public int size() {
@@ -116,7 +146,7 @@ public final class LabeledImages implements BatchSource {
         double[] x = X.data;
         int src = item * d;
         int dst = row * d;
-        for (int j = 0; j < d; j++) x[dst + j] = (px[src + j] & 0xFF) / 255.0;
+        for (int j = 0; j < d; j++) x[dst + j] = ((px[src + j] & 0xFF) / 255.0 - shift) * scale;
     }
 
     private void shuffle() {

@@ -14,10 +14,14 @@ public interface Loss {
     /** ∂L/∂Y of the last forward, in a buffer the loss owns. */
     DMatrixRMaj backward();
 
-    /** Parses {@code mse} or {@code bce} (binary cross-entropy on logits). */
+    /**
+     * Parses {@code mse}, {@code bce} (binary cross-entropy on logits) or {@code softmax-ce}
+     * (softmax cross-entropy on logits, {@link SoftmaxCrossEntropy}).
+     */
     static Loss of(String name) {
         if ("mse".equals(name)) return new MeanSquaredError();
         if ("bce".equals(name)) return new BinaryCrossEntropyWithLogits();
-        throw new IllegalArgumentException("loss must be one of mse, bce; got \"" + name + "\"");
+        if ("softmax-ce".equals(name)) return new SoftmaxCrossEntropy();
+        throw new IllegalArgumentException("loss must be one of mse, bce, softmax-ce; got \"" + name + "\"");
     }
 }

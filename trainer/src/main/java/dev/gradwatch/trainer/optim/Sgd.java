@@ -15,12 +15,16 @@ import java.util.List;
  * convergence rate O(1/k²)"; in this form Sutskever et al. 2013 and PyTorch's
  * {@code nesterov=True}) is a setting: v ← μ·v + g, w ← w − η·(g + μ·v), the gradient
  * looked up one momentum step ahead.
+ *
+ * <p>Weight decay λ is PyTorch's coupled L2 penalty: g ← g + λ·w before the momentum, without
+ * touching the stored gradient.
  */
 public final class Sgd implements Optimizer {
 
     private final List<Parameter> params;
     private final double momentum;
     private final boolean nesterov;
+    private final double weightDecay;
     private final DMatrixRMaj[] velocity;
     private volatile double lr;
 
@@ -30,6 +34,15 @@ public final class Sgd implements Optimizer {
 
     /** @param nesterov Nesterov momentum instead of heavy-ball; needs momentum &gt; 0 */
     public Sgd(List<Parameter> params, double learningRate, double momentum, boolean nesterov) {
+        this(params, learningRate, momentum, nesterov, 0);
+    }
+
+    /** @param weightDecay coupled L2 weight decay λ ≥ 0, 0 for none */
+    public Sgd(List<Parameter> params, double learningRate, double momentum, boolean nesterov, double weightDecay) {
+        if (!(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
+        }
+        this.weightDecay = weightDecay;
         if (!(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
         if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
         this.nesterov = nesterov;
@@ -60,10 +73,16 @@ public final class Sgd implements Optimizer {
             int n = param.size();
             double updateSq = 0;
             for (int i = 0; i < n; i++) {
-                // v = μ·v + g;  w = w − η·v   (v is g itself when μ = 0);  Nesterov: w = w − η·(g + μ·v)
-                if (momentum > 0) v[i] = momentum * v[i] + g[i];
-                double d = nesterov ? g[i] + momentum * v[i] : v[i];
                 double before = w[i];
+                // g' = g + λ·w;  v = μ·v + g';  w = w − η·v   (v is g' itself when μ = 0);  Nesterov: w = w − η·(g' + μ·v)
+                double gi = weightDecay == 0 ? g[i] : g[i] + weightDecay * before;
+                double d;
+                if (momentum > 0) {
+                    v[i] = momentum * v[i] + gi;
+                    d = nesterov ? gi + momentum * v[i] : v[i];
+                } else {
+                    d = gi;
+                }
                 w[i] = before - eta * d;
                 double applied = w[i] - before;
                 updateSq += applied * applied;
@@ -88,5 +107,9 @@ public final class Sgd implements Optimizer {
 
     public boolean nesterov() {
         return nesterov;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
     }
 }
