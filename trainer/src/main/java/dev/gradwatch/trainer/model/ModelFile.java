@@ -1,0 +1,158 @@
+package dev.gradwatch.trainer.model;
+
+import dev.gradwatch.trainer.nn.Activation;
+import dev.gradwatch.trainer.nn.Init;
+import dev.gradwatch.trainer.optim.LearningRateSchedule;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A model described in a YAML or JSON model file: the layers, the loss, the optimizer with its
+ * learning-rate schedule and clipping, the data set, and how long to train. Read with
+ * {@link #read(Path)}; {@link ModelFileReader} documents the format and checks every field.
+ *
+ * @param name   the model's name (the file name without extension when the file gives none)
+ * @param input  features per sample entering the first layer
+ * @param output features leaving the last layer (worked out from the layers)
+ * @param steps  training steps, or 0 when {@code epochs} is given
+ * @param epochs passes over a finite data set, or 0 when {@code steps} is given
+ */
+public record ModelFile(String name, int input, List<LayerSpec> layers, int output, String loss,
+                        OptimizerSpec optimizer, ScheduleSpec schedule, ClipSpec clip, DataSpec data,
+                        int batch, long seed, long steps, int epochs) {
+
+    public ModelFile {
+        layers = List.copyOf(layers);
+    }
+
+    /** Reads and checks a model file; YAML unless the name ends in {@code .json}. */
+    public static ModelFile read(Path file) throws IOException {
+        return ModelFileReader.read(file);
+    }
+
+    /** Parses model-file text ({@code json}: JSON, else YAML); {@code name} is the default model name. */
+    public static ModelFile parse(String text, boolean json, String name) {
+        return ModelFileReader.parse(text, json, name);
+    }
+
+    /** The same model with another seed. */
+    public ModelFile withSeed(long newSeed) {
+        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, newSeed, steps, epochs);
+    }
+
+    /** The same model trained for {@code n} steps. */
+    public ModelFile withSteps(long n) {
+        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, n, 0);
+    }
+
+    /** One entry of the {@code layers} list. */
+    public sealed interface LayerSpec {
+    }
+
+    /** A fully connected layer with its activation fused in. */
+    public record Dense(int size, Activation activation, Init init) implements LayerSpec {
+    }
+
+    /** An activation on its own, e.g. after a normalization layer. */
+    public record ActivationOnly(Activation activation) implements LayerSpec {
+    }
+
+    public record BatchNorm(double eps, double momentum) implements LayerSpec {
+    }
+
+    public record LayerNorm(double eps) implements LayerSpec {
+    }
+
+    /** y = x + scale·F(x) with F the inner layers, which must keep the width. */
+    public record Residual(double scale, List<LayerSpec> layers) implements LayerSpec {
+        public Residual {
+            layers = List.copyOf(layers);
+        }
+    }
+
+    public record Dropout(double p) implements LayerSpec {
+    }
+
+    /** A learned-slope rectifier, one slope per feature or one shared. */
+    public record PRelu(boolean shared, double initialSlope) implements LayerSpec {
+    }
+
+    /**
+     * A softmax layer. As the last layer of a model trained with {@code softmax-ce} it is folded
+     * into the loss, which applies the softmax itself (fused, stabler).
+     */
+    public record Softmax() implements LayerSpec {
+    }
+
+    /**
+     * @param type        {@code sgd}, {@code adam} or {@code adamw}
+     * @param momentum    SGD only
+     * @param nesterov    SGD only
+     * @param weightDecay coupled L2 for sgd and adam, decoupled for adamw
+     */
+    public record OptimizerSpec(String type, double lr, double momentum, boolean nesterov, double weightDecay,
+                                double beta1, double beta2, double eps) {
+    }
+
+    /** A learning-rate schedule; its length may depend on the run's total steps. */
+    public sealed interface ScheduleSpec {
+        LearningRateSchedule build(long totalSteps);
+    }
+
+    public record ConstantSchedule() implements ScheduleSpec {
+        @Override
+        public LearningRateSchedule build(long totalSteps) {
+            return new LearningRateSchedule.Constant();
+        }
+    }
+
+    public record StepSchedule(long stepSize, double gamma) implements ScheduleSpec {
+        @Override
+        public LearningRateSchedule build(long totalSteps) {
+            return new LearningRateSchedule.Step(stepSize, gamma);
+        }
+    }
+
+    /** @param steps length of the cosine, 0 for the rest of the run */
+    public record CosineSchedule(long steps, double minFactor) implements ScheduleSpec {
+        @Override
+        public LearningRateSchedule build(long totalSteps) {
+            return new LearningRateSchedule.Cosine(steps > 0 ? steps : Math.max(1, totalSteps), minFactor);
+        }
+    }
+
+    public record WarmupSchedule(long steps, ScheduleSpec then) implements ScheduleSpec {
+        @Override
+        public LearningRateSchedule build(long totalSteps) {
+            return new LearningRateSchedule.Warmup(steps, then.build(Math.max(1, totalSteps - steps)));
+        }
+    }
+
+    /**
+     * @param type {@code none}, {@code norm}, {@code value}, {@code per-layer} or {@code agc}
+     * @param max  the threshold (norm, value, per-layer) or AGC's λ
+     * @param eps  AGC's ε
+     */
+    public record ClipSpec(String type, double max, double eps) {
+    }
+
+    /**
+     * @param type     {@code teacher-regression}, {@code teacher-classification}, {@code two-spirals},
+     *                 {@code parity} or {@code fashion-mnist}
+     * @param path     where the Fashion-MNIST IDX files are
+     * @param bits     parity's input bits
+     * @param turns    two spirals' turns
+     * @param noise    two spirals' noise σ
+     * @param testSize held-out samples drawn for the synthetic tasks
+     * @param normalize Fashion-MNIST: standardize pixels with the training set's mean and std
+     */
+    public record DataSpec(String type, Path path, int bits, double turns, double noise, int testSize, boolean normalize) {
+
+        /** Whether the targets are classes (accuracy is measured) rather than real values. */
+        public boolean classification() {
+            return !type.equals("teacher-regression");
+        }
+    }
+}
