@@ -1,0 +1,308 @@
+package dev.gradwatch.trainer.train;
+
+import dev.gradwatch.trainer.data.BatchSource;
+import dev.gradwatch.trainer.data.LabeledImages;
+import dev.gradwatch.trainer.data.Parity;
+import dev.gradwatch.trainer.data.TeacherTask;
+import dev.gradwatch.trainer.data.TwoSpirals;
+import dev.gradwatch.trainer.engine.Layer;
+import dev.gradwatch.trainer.engine.Norms;
+import dev.gradwatch.trainer.engine.Parameter;
+import dev.gradwatch.trainer.model.ModelBuilder;
+import dev.gradwatch.trainer.model.ModelFile;
+import dev.gradwatch.trainer.nn.Loss;
+import dev.gradwatch.trainer.nn.Sequential;
+import dev.gradwatch.trainer.nn.TrainingMode;
+import dev.gradwatch.trainer.optim.Adam;
+import dev.gradwatch.trainer.optim.AdaptiveGradClip;
+import dev.gradwatch.trainer.optim.ClipGradNorm;
+import dev.gradwatch.trainer.optim.ClipGradValue;
+import dev.gradwatch.trainer.optim.ClipPerLayer;
+import dev.gradwatch.trainer.optim.LearningRateSchedule;
+import dev.gradwatch.trainer.optim.Optimizer;
+import dev.gradwatch.trainer.optim.Sgd;
+import dev.gradwatch.trainer.probe.GradientProbe;
+import org.ejml.data.DMatrixRMaj;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Trains the model of a {@link ModelFile}: each step sets the scheduled learning rate, draws a
+ * batch, runs forward and backward, probes the raw gradients, clips them, and applies them
+ * unless a gradient entry or the global norm is not finite (such a step is skipped and counted).
+ * {@link #evaluate()} measures test accuracy (classification) or test loss (regression) in
+ * evaluation mode.
+ *
+ * <p>Reproducible: the seed is split, in this order, into the weights' stream, the training
+ * batches, the synthetic test set and the dropout masks; the engine is single-threaded, so the
+ * same file and seed give bit-identical losses.
+ */
+public final class ModelRun {
+
+    /** One training step: its index, loss, global gradient norm before clipping, and whether it was skipped. */
+    public record Step(long step, double loss, double gradNorm, boolean skipped) {
+    }
+
+    /**
+     * Test figures: accuracy (the fraction of samples, or of 0/1 outputs for independent binary
+     * targets, predicted right; NaN for regression) and the mean loss over the test set.
+     */
+    public record Evaluation(boolean classification, double accuracy, double loss, int samples) {
+    }
+
+    /** Called after every step, on the training thread. */
+    public interface Listener {
+        void onStep(ModelRun run, Step step);
+    }
+
+    /** The outcome of {@link #run}. */
+    public record Result(long steps, long skipped, double finalLoss, Evaluation test, double seconds) {
+    }
+
+    private static final int EVAL_CHUNK = 500;
+
+    private final ModelFile file;
+    private final Sequential model;
+    private final List<Parameter> params;
+    private final Loss loss;
+    private final Loss evalLoss;
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
+    private final GradientProbe probe;
+    private final BatchSource train;
+    private final DMatrixRMaj testX;
+    private final DMatrixRMaj testT;
+    private final long totalSteps;
+    private final ClipPerLayer perLayer;
+    private final AdaptiveGradClip agc;
+    private final DMatrixRMaj X = new DMatrixRMaj(1, 1);
+    private final DMatrixRMaj T = new DMatrixRMaj(1, 1);
+    private long steps;
+    private long skipped;
+
+    private ModelRun(ModelFile file) throws IOException {
+        this.file = file;
+        SplittableRandom root = new SplittableRandom(file.seed());
+        SplittableRandom initRng = root.split();
+        long trainSeed = root.nextLong();
+        long testSeed = root.nextLong();
+        long dropoutSeed = root.nextLong();
+        this.model = ModelBuilder.build(file, initRng, dropoutSeed);
+        model.setInputGradientNeeded(false);
+        this.params = model.parameters();
+        this.loss = Loss.of(file.loss());
+        this.evalLoss = Loss.of(file.loss());
+
+        ModelFile.DataSpec data = file.data();
+        if (data.type().equals("fashion-mnist")) {
+            LabeledImages trainSet = LabeledImages.fashionMnist(data.path(), true, trainSeed);
+            LabeledImages testSet = LabeledImages.fashionMnist(data.path(), false, 0);
+            if (data.normalize()) {
+                double[] stats = trainSet.pixelMeanAndStd();
+                trainSet.standardize(stats[0], stats[1]);
+                testSet.standardize(stats[0], stats[1]);
+            }
+            this.train = trainSet;
+            this.testX = new DMatrixRMaj(testSet.size(), testSet.inputDim());
+            this.testT = new DMatrixRMaj(testSet.size(), testSet.outputDim());
+            int[] y = new int[testSet.size()];
+            testSet.slice(0, testSet.size(), testX, y);
+            for (int r = 0; r < y.length; r++) testT.unsafe_set(r, y[r], 1);
+            this.totalSteps = file.epochs() > 0
+                    ? ((long) file.epochs() * trainSet.size() + file.batch() - 1) / file.batch() : file.steps();
+        } else {
+            this.train = synthetic(file, trainSeed);
+            BatchSource test = synthetic(file, testSeed);
+            this.testX = new DMatrixRMaj(1, 1);
+            this.testT = new DMatrixRMaj(1, 1);
+            test.nextBatch(data.testSize(), testX, testT);
+            this.totalSteps = file.steps();
+        }
+
+        ModelFile.OptimizerSpec o = file.optimizer();
+        this.optimizer = switch (o.type()) {
+            case "sgd" -> new Sgd(params, o.lr(), o.momentum(), o.nesterov(), o.weightDecay());
+            case "adam" -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), false);
+            default -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), true);
+        };
+        this.schedule = file.schedule().build(totalSteps);
+        this.probe = new GradientProbe(model);
+        this.perLayer = file.clip().type().equals("per-layer") ? ClipPerLayer.forLayersOf(model) : null;
+        this.agc = file.clip().type().equals("agc") ? new AdaptiveGradClip(withoutLastLayer(model), file.clip().max(),
+                file.clip().eps()) : null;
+    }
+
+    /** Builds the model and loads its data (Fashion-MNIST is read from its IDX files). */
+    public static ModelRun create(ModelFile file) throws IOException {
+        return new ModelRun(file);
+    }
+
+    private static BatchSource synthetic(ModelFile file, long seed) {
+        ModelFile.DataSpec d = file.data();
+        return switch (d.type()) {
+            case "teacher-regression" -> TeacherTask.regression(file.input(), file.output(), seed);
+            case "teacher-classification" -> TeacherTask.classification(file.input(), file.output(), seed);
+            case "two-spirals" -> new TwoSpirals(file.output(), d.turns(), d.noise(), seed);
+            case "parity" -> new Parity(d.bits(), file.output(), seed);
+            default -> throw new IllegalArgumentException("data " + d.type() + " is not synthetic");
+        };
+    }
+
+    /** AGC leaves the final classifier out, as Brock et al. 2021 advise. */
+    private static List<Parameter> withoutLastLayer(Layer model) {
+        List<Layer> leaves = new ArrayList<>();
+        collectLeaves(model, leaves);
+        List<Parameter> ps = new ArrayList<>();
+        for (int i = 0; i < leaves.size() - 1; i++) ps.addAll(leaves.get(i).parameters());
+        return ps;
+    }
+
+    private static void collectLeaves(Layer layer, List<Layer> out) {
+        if (!layer.sublayers().isEmpty()) {
+            for (Layer child : layer.sublayers()) collectLeaves(child, out);
+        } else if (!layer.parameters().isEmpty()) {
+            out.add(layer);
+        }
+    }
+
+    /** One training step; see the class comment. */
+    public Step step() {
+        schedule.apply(optimizer, file.optimizer().lr(), steps);
+        double L = forwardBackward();
+        double norm;
+        boolean skip;
+        if (probe.nonFiniteCount() > 0) {
+            norm = Norms.globalGradL2(params);
+            skip = true;
+        } else {
+            norm = clip();
+            skip = !Double.isFinite(norm);
+        }
+        if (skip) skipped++;
+        else optimizer.step();
+        probe.measureUpdates(!skip);
+        return new Step(steps++, L, norm, skip);
+    }
+
+    /**
+     * Forward and backward on the next training batch, and the probe's measurement of the raw
+     * gradients; no update. Returns the batch loss.
+     */
+    public double forwardBackward() {
+        train.nextBatch(file.batch(), X, T);
+        model.zeroGrad();
+        DMatrixRMaj Y = model.forward(X);
+        double L = loss.forward(Y, T);
+        model.backward(loss.backward());
+        probe.measureGradients();
+        return L;
+    }
+
+    /** Clips as the file says and returns the global gradient norm before clipping. */
+    private double clip() {
+        String type = file.clip().type();
+        return switch (type) {
+            case "norm" -> ClipGradNorm.clip(params, file.clip().max());
+            case "value" -> ClipGradValue.clip(params, file.clip().max());
+            case "per-layer" -> perLayer.clip(file.clip().max());
+            case "agc" -> {
+                double total = Norms.globalGradL2(params);
+                agc.clip();
+                yield total;
+            }
+            default -> Norms.globalGradL2(params);
+        };
+    }
+
+    /** Trains for the file's steps (or epochs), then evaluates. */
+    public Result run(Listener listener) {
+        long start = System.nanoTime();
+        double last = Double.NaN;
+        while (steps < totalSteps) {
+            Step s = step();
+            last = s.loss();
+            if (listener != null) listener.onStep(this, s);
+        }
+        Evaluation test = evaluate();
+        return new Result(steps, skipped, last, test, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Accuracy and loss on the test set, in evaluation mode (dropout off, batch norm on running statistics). */
+    public Evaluation evaluate() {
+        TrainingMode.setTraining(model, false);
+        try {
+            int n = testX.numRows, in = testX.numCols, out = testT.numCols;
+            DMatrixRMaj Xc = new DMatrixRMaj(1, 1), Tc = new DMatrixRMaj(1, 1);
+            boolean oneHot = out > 1 && !file.data().type().startsWith("teacher");
+            double threshold = file.loss().equals("bce") ? 0 : 0.5;
+            double lossSum = 0;
+            long right = 0, judged = 0;
+            for (int from = 0; from < n; from += EVAL_CHUNK) {
+                int m = Math.min(EVAL_CHUNK, n - from);
+                Xc.reshape(m, in);
+                Tc.reshape(m, out);
+                System.arraycopy(testX.data, from * in, Xc.data, 0, m * in);
+                System.arraycopy(testT.data, from * out, Tc.data, 0, m * out);
+                DMatrixRMaj Y = model.forward(Xc);
+                lossSum += evalLoss.forward(Y, Tc) * m;
+                if (!file.data().classification()) continue;
+                for (int r = 0; r < m; r++) {
+                    if (oneHot) {
+                        right += argmax(Y, r) == argmax(Tc, r) ? 1 : 0;
+                        judged++;
+                    } else {
+                        for (int c = 0; c < out; c++) {
+                            boolean predicted = Y.unsafe_get(r, c) > threshold;
+                            boolean actual = Tc.unsafe_get(r, c) > 0.5;
+                            right += predicted == actual ? 1 : 0;
+                            judged++;
+                        }
+                    }
+                }
+            }
+            boolean cls = file.data().classification();
+            return new Evaluation(cls, cls ? (double) right / judged : Double.NaN, lossSum / n, n);
+        } finally {
+            TrainingMode.setTraining(model, true);
+        }
+    }
+
+    private static int argmax(DMatrixRMaj M, int row) {
+        int best = 0;
+        for (int c = 1; c < M.numCols; c++) if (M.unsafe_get(row, c) > M.unsafe_get(row, best)) best = c;
+        return best;
+    }
+
+    public ModelFile file() {
+        return file;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public GradientProbe probe() {
+        return probe;
+    }
+
+    /** Steps the run trains for: the file's steps, or its epochs over the training set. */
+    public long totalSteps() {
+        return totalSteps;
+    }
+
+    public long stepCount() {
+        return steps;
+    }
+
+    /** Steps whose gradient was not finite and so was not applied. */
+    public long skippedSteps() {
+        return skipped;
+    }
+
+    public double learningRate() {
+        return optimizer.learningRate();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.gradwatch.trainer.train;
+
+import dev.gradwatch.events.LayerStats;
+import dev.gradwatch.trainer.model.ModelFile;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The gradient of a freshly initialised model on one batch: per-layer gradient norms, the ratio
+ * of the first dense layer's norm to the last one's, and the average per-layer attenuation
+ * factor, the geometric mean of the successive ratios ‖g_l‖/‖g_{l+1}‖ over the dense layers
+ * (input side first), which telescopes to (first/last)^(1/(n−1)): below 1 the gradient shrinks by
+ * that factor per layer on its way back to the input (vanishing), above 1 it grows (exploding).
+ * Normalization and PReLU layers are listed but left out of the ratio and the factor, whose
+ * parameters are of another kind than a weight matrix.
+ *
+ * @param loss the batch loss at initialisation
+ */
+public record ProbeReport(String model, int batch, double loss, List<Layer> layers, double firstLastRatio,
+                          double attenuation) {
+
+    /** One parameterised layer: its gradient and weight norms. */
+    public record Layer(int index, String name, String kind, long params, double gradL2, double weightL2) {
+    }
+
+    public ProbeReport {
+        layers = List.copyOf(layers);
+    }
+
+    /** Builds the model of {@code file} and probes one forward and backward pass on its first training batch. */
+    public static ProbeReport of(ModelFile file) throws IOException {
+        ModelRun run = ModelRun.create(file);
+        double loss = run.forwardBackward();
+        List<Layer> layers = new ArrayList<>();
+        List<Double> dense = new ArrayList<>();
+        for (LayerStats s : run.probe().snapshot()) {
+            layers.add(new Layer(s.index(), s.name(), s.kind(), s.paramCount(), s.gradL2(), s.weightL2()));
+            if (s.kind().startsWith("dense/")) dense.add(s.gradL2());
+        }
+        double ratio = Double.NaN, factor = Double.NaN;
+        if (dense.size() >= 2) {
+            ratio = dense.get(0) / dense.get(dense.size() - 1);
+            // geometric mean of ‖g_l‖/‖g_{l+1}‖ = exp(mean of log ratios)
+            double logSum = 0;
+            for (int l = 0; l + 1 < dense.size(); l++) logSum += Math.log(dense.get(l) / dense.get(l + 1));
+            factor = Math.exp(logSum / (dense.size() - 1));
+        }
+        return new ProbeReport(file.name(), file.batch(), loss, layers, ratio, factor);
+    }
+
+    /** A readable table, one line per layer, then the ratio and the factor. */
+    public String text() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%s: one forward and backward pass on a batch of %d, loss %.4g%n", model, batch, loss));
+        b.append(String.format(Locale.ROOT, "%5s  %-14s %-20s %10s %12s %12s%n", "layer", "name", "kind", "params", "grad L2", "weight L2"));
+        for (Layer l : layers) {
+            b.append(String.format(Locale.ROOT, "%5d  %-14s %-20s %10d %12.3e %12.3e%n", l.index(), l.name(), l.kind(), l.params(),
+                    l.gradL2(), l.weightL2()));
+        }
+        b.append(String.format(Locale.ROOT, "first/last dense gradient norm ratio: %.3e%n", firstLastRatio));
+        b.append(String.format(Locale.ROOT, "average per-layer attenuation factor: %.4g (%s)%n", attenuation, verdict(attenuation)));
+        return b.toString();
+    }
+
+    /** How a factor reads: vanishing under 0.8, exploding over 1.25, else about steady. */
+    static String verdict(double factor) {
+        if (!Double.isFinite(factor)) return "not finite";
+        if (factor < 0.8) return "vanishing toward the input";
+        if (factor > 1.25) return "exploding toward the input";
+        return "about steady";
+    }
+}
