@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gradwatch", mixinStandardHelpOptions = true, version = "gradwatch 0.1.0",
         description = "Watches the gradients of neural networks while they train.",
         subcommands = {DemoCommand.class, WorkerCommand.class, MonitorCommand.class, AlertsCommand.class, BenchCommand.class,
+                TrainCommand.class, ProbeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class GradWatchCommand implements Runnable {
 

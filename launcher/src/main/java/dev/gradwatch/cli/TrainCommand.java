@@ -1,0 +1,115 @@
+package dev.gradwatch.cli;
+
+import dev.gradwatch.trainer.model.ModelFile;
+import dev.gradwatch.trainer.train.ModelRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Trains the model of a YAML or JSON model file (examples/models/) and prints its progress,",
+                "then the test accuracy (or test loss for regression) and the wall time."})
+final class TrainCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "MODEL_FILE", description = "model file, .yaml/.yml or .json")
+    Path modelFile;
+
+    @Option(names = "--seed", description = "overrides the file's seed")
+    Long seed;
+
+    @Option(names = "--steps", description = "overrides the file's steps or epochs")
+    Long steps;
+
+    @Option(names = "--reports", defaultValue = "20", description = "progress lines over the run (default: ${DEFAULT-VALUE})")
+    int reports;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ModelFile file;
+        try {
+            file = ModelFile.read(modelFile);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (seed != null) file = file.withSeed(seed);
+        if (steps != null) {
+            if (steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+            file = file.withSteps(steps);
+        }
+        long loadStart = System.nanoTime();
+        ModelRun run;
+        try {
+            run = ModelRun.create(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        out.printf(Locale.ROOT, "%s: %d parameters, %d steps of batch %d, %s, data %s loaded in %.1f s%n", file.name(),
+                run.model().parameterCount(), run.totalSteps(), file.batch(), file.optimizer().type(), file.data().type(),
+                (System.nanoTime() - loadStart) / 1e9);
+        out.flush();
+        Progress progress = new Progress(out, run.totalSteps(), Math.max(1, run.totalSteps() / Math.max(1, reports)), file.batch());
+        ModelRun.Result r = run.run(progress);
+        ModelRun.Evaluation e = r.test();
+        if (e.classification()) {
+            out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples (test loss %.4f)%n", 100 * e.accuracy(), e.samples(), e.loss());
+        } else {
+            out.printf(Locale.ROOT, "test loss %.4g on %d samples%n", e.loss(), e.samples());
+        }
+        out.printf(Locale.ROOT, "%d steps (%d skipped: non-finite gradient), final batch loss %.4g, wall time %.1f s%n",
+                r.steps(), r.skipped(), r.finalLoss(), r.seconds());
+        out.flush();
+        return 0;
+    }
+
+    /** Prints step, mean loss since the last line, throughput and ETA every {@code every} steps. */
+    private static final class Progress implements ModelRun.Listener {
+        private final PrintWriter out;
+        private final long total;
+        private final long every;
+        private final int batch;
+        private final long start = System.nanoTime();
+        private double lossSum;
+        private int lossCount;
+
+        Progress(PrintWriter out, long total, long every, int batch) {
+            this.out = out;
+            this.total = total;
+            this.every = every;
+            this.batch = batch;
+        }
+
+        @Override
+        public void onStep(ModelRun run, ModelRun.Step s) {
+            lossSum += s.loss();
+            lossCount++;
+            long done = s.step() + 1;
+            if (done % every != 0 && done != total) return;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double perSecond = done / elapsed;
+            double eta = (total - done) / perSecond;
+            out.printf(Locale.ROOT, "step %6d/%d  loss %.4f  %.1f steps/s  %.0f samples/s  lr %.3g  skipped %d  ETA %s%n",
+                    done, total, lossSum / lossCount, perSecond, perSecond * batch, run.learningRate(), run.skippedSteps(),
+                    duration(eta));
+            out.flush();
+            lossSum = 0;
+            lossCount = 0;
+        }
+
+        private static String duration(double seconds) {
+            long s = Math.round(seconds);
+            return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.gradwatch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ProbeAndTrainCommandTest {
+
+    private static final Path EXAMPLES = Path.of("..", "examples", "models");
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = GradWatchCommand.commandLine();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void probeJsonHasEveryLayerWithItsNormsAndTheRatioAndFactor() throws Exception {
+        Run r = run("probe", EXAMPLES.resolve("vanishing-sigmoid.yaml").toString(), "--json");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode json = new ObjectMapper().readTree(r.out());
+        assertEquals(List.of("model", "batch", "loss", "layers", "firstLastRatio", "attenuation"),
+                iterableToList(json.fieldNames()));
+        assertEquals("vanishing-sigmoid-16", json.get("model").asText());
+        assertEquals(32, json.get("batch").asInt());
+        JsonNode layers = json.get("layers");
+        assertEquals(16, layers.size());
+        for (int i = 0; i < 16; i++) {
+            JsonNode l = layers.get(i);
+            assertEquals(List.of("index", "name", "kind", "params", "gradL2", "weightL2"), iterableToList(l.fieldNames()));
+            assertEquals(i, l.get("index").asInt());
+            assertEquals("dense" + i, l.get("name").asText());
+            assertTrue(l.get("gradL2").isNumber() && l.get("gradL2").asDouble() > 0);
+        }
+        assertEquals("dense/sigmoid", layers.get(0).get("kind").asText());
+        assertEquals(32 * 32 + 32, layers.get(0).get("params").asLong());
+        double ratio = json.get("firstLastRatio").asDouble();
+        assertEquals(layers.get(0).get("gradL2").asDouble() / layers.get(15).get("gradL2").asDouble(), ratio, 1e-12 * ratio);
+        assertEquals(Math.pow(ratio, 1.0 / 15), json.get("attenuation").asDouble(), 1e-9);
+        assertTrue(json.get("attenuation").asDouble() < 0.5, "16 sigmoid layers with the default init vanish");
+    }
+
+    private static List<String> iterableToList(java.util.Iterator<String> it) {
+        List<String> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void probeTextListsLayersRatioAndFactor() {
+        Run r = run("probe", EXAMPLES.resolve("residual-regression.yaml").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("first/last dense gradient norm ratio"), r.out());
+        assertTrue(r.out().contains("average per-layer attenuation factor"), r.out());
+        assertTrue(r.out().contains("ln0") && r.out().contains("prelu0") && r.out().contains("dense5"), r.out());
+    }
+
+    @Test
+    void aBadModelFileIsReportedWithTheFieldPathAndNoStackTrace(@TempDir Path dir) throws Exception {
+        Path badYaml = dir.resolve("bad2.yaml");
+        Files.writeString(badYaml, Files.readString(EXAMPLES.resolve("two-spirals.yaml")).replace("activation: tanh", "activation: sigmoud"));
+        Run r = run("train", badYaml.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("layers[0].activation: expected one of sigmoid, tanh, relu"), r.err());
+        assertTrue(r.err().contains("got \"sigmoud\""), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        Run missing = run("probe", dir.resolve("nope.yaml").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("model file " + dir.resolve("nope.yaml") + " does not exist"), missing.err());
+    }
+
+    @Test
+    void trainPrintsProgressThenTestAccuracyAndWallTime() {
+        Run r = run("train", EXAMPLES.resolve("parity.json").toString(), "--steps", "200", "--reports", "4");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("step     50/200"), r.out());
+        assertTrue(r.out().contains("steps/s") && r.out().contains("ETA"), r.out());
+        assertTrue(r.out().matches("(?s).*test accuracy \\d+\\.\\d\\d% on 2000 samples.*"), r.out());
+        assertTrue(r.out().contains("wall time"), r.out());
+    }
+
+    @Test
+    void probeCaseWritesAModelFileThatProbeReads(@TempDir Path dir) throws Exception {
+        Run c = run("probe", "--case", "relu,6,he-normal,residual-batchnorm");
+        assertEquals(0, c.exit(), c.err());
+        Path file = dir.resolve("case.yaml");
+        Files.writeString(file, c.out());
+        Run p = run("probe", file.toString(), "--json");
+        assertEquals(0, p.exit(), p.err());
+        assertEquals("relu-6-he-normal-residual-batchnorm", new ObjectMapper().readTree(p.out()).get("model").asText());
+    }
+}
