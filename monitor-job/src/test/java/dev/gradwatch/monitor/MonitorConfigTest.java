@@ -30,6 +30,23 @@ class MonitorConfigTest {
         assertEquals(60_000, c.clip().commandTtlMs());
         assertEquals(10_000, c.checkpointIntervalMs());
         assertEquals(5, c.bufferTimeoutMs());
+        assertEquals(0.5, c.detectors().attenuationFloor());
+        assertEquals(8, c.detectors().spikeZ());
+        assertEquals(1000, c.detectors().lossPatienceSteps());
+        assertEquals("", c.rulesFile(), "no rules file unless --rules names one");
+        assertEquals("", c.rulesTopic(), "rules fixed at start unless topic.rules names a topic");
+        assertEquals(c.detectors(), c.rules().forRun("any-run"));
+    }
+
+    @Test
+    void everyDetectorThresholdIsASettingWithItsDefault() {
+        for (String key : dev.gradwatch.monitor.rules.DetectorKeys.asMap(dev.gradwatch.monitor.detect.DetectorConfig.DEFAULTS).keySet()) {
+            assertTrue(MonitorConfig.KEYS.containsKey(key), key);
+            assertTrue(MonitorConfig.usage().contains("--" + key), key);
+        }
+        MonitorConfig c = MonitorConfig.fromArgs("--update-ratio.max-log10", "-0.5", "--divergence.z", "5");
+        assertEquals(-0.5, c.detectors().updateRatioMaxLog10());
+        assertEquals(5, c.detectors().divergenceZ());
     }
 
     @Test
