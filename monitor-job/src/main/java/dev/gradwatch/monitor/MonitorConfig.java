@@ -32,7 +32,9 @@ import java.util.StringJoiner;
  *                        replaced by the rules file's defaults, replaced by detector keys given as
  *                        arguments or in the properties file
  * @param rulesTopic      a topic of whole rules files (YAML) that replace the rules in force while the job
- *                        runs, the latest one winning; empty for rules fixed at start
+ *                        runs, the latest one winning; empty for rules fixed at start. A file from the
+ *                        topic replaces them whole: built-in defaults, then that file; the detector keys
+ *                        given at start no longer apply
  * @param rulesFile       the YAML rules file ({@code --rules}), empty for none
  * @param overrides       per-run thresholds from the rules file, the first matching run-id glob winning
  */

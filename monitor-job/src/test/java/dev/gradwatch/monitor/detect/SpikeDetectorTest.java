@@ -101,4 +101,29 @@ class SpikeDetectorTest {
         // windows ending 44 and 49 hold step 40; 54 and 59 are clear
         assertEquals(59, alerts.get(1).step());
     }
+
+    @Test
+    void theGradientSpikeIsAnnouncedBeforeTheLossSpikeItLeads() {
+        // as in BLOOM-176B's logbook: the norm jumps at step 30, the loss follows from step 31 and peaks at 34
+        LayerMonitor layers = new LayerMonitor(CFG);
+        StepMonitor steps = new StepMonitor(CFG);
+        LayerState layerState = new LayerState();
+        StepState stepState = new StepState();
+        long gradientAlert = -1;
+        long lossAlert = -1;
+        for (int s = 0; s < 40; s++) {
+            double g = (s == 30 ? 5.0 : s > 30 && s < 35 ? 2.0 : 1.0) * jitter(s);
+            double loss = (s >= 31 && s <= 34 ? 2 + 2 * (s - 30) : 1.0) * 0.5 * jitter(s + 3);
+            var stats = StatsFixtures.step("run-b", "w0", s, loss, "dense/relu", g);
+            for (Alert a : layers.onSample(layerState, new LayerSample("run-b", "w0", s, s, 0.01, stats.layers().get(0)))
+                    .alerts()) {
+                if (a.rule().equals(Rules.EXPLODING_GRADIENT_SPIKE) && gradientAlert < 0) gradientAlert = a.step();
+            }
+            for (Alert a : steps.onStep(stepState, stats).alerts()) {
+                if (a.rule().equals(Rules.LOSS_SPIKE) && lossAlert < 0) lossAlert = a.step();
+            }
+        }
+        assertEquals(30, gradientAlert);
+        assertEquals(31, lossAlert, "the loss spike follows one step later");
+    }
 }
