@@ -4,6 +4,7 @@ import dev.gradwatch.alerting.AlertConsumer;
 import dev.gradwatch.alerting.AlertFormatter;
 import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.Alert;
+import dev.gradwatch.events.CommandSigner;
 import dev.gradwatch.events.ControlAck;
 import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.LayerStats;
@@ -64,7 +65,9 @@ public final class Demo {
             say("  broker up at " + bootstrap + " after " + seconds(t0) + " s");
 
             say("starting the monitor job on a Flink MiniCluster ...");
-            try (LocalMonitor monitor = LocalMonitor.start(bootstrap)) {
+            // commands are signed with a key made for this demo; the trainers obey only that key
+            String commandKeys = CommandSigner.randomKeySpec("demo");
+            try (LocalMonitor monitor = LocalMonitor.start(bootstrap, Map.of("command.keys", commandKeys))) {
                 say("  job " + monitor.jobId() + " running after " + seconds(t0) + " s");
 
                 try (AlertConsumer alerts = new AlertConsumer(bootstrap, Topics.ALERTS, "gradwatch-demo-printer",
@@ -72,7 +75,7 @@ public final class Demo {
                      AckWatcher acks = new AckWatcher(bootstrap, Topics.ACKS, this::onAck)) {
                     alerts.awaitSubscribed(30, TimeUnit.SECONDS);
                     selfCheck(bootstrap);
-                    Map<Scenario, TrainerWorker> workers = startWorkers(bootstrap);
+                    Map<Scenario, TrainerWorker> workers = startWorkers(bootstrap, CommandSigner.parse(commandKeys));
                     say("three trainers running " + options.steps() + " steps each at "
                             + options.stepsPerSecond() + " steps/s; alerts print as they arrive");
                     LiveView view = new LiveView(workers, alertsByRun, out);
@@ -115,11 +118,11 @@ public final class Demo {
                 (System.nanoTime() - t0) / 1e6));
     }
 
-    private Map<Scenario, TrainerWorker> startWorkers(String bootstrap) throws InterruptedException {
+    private Map<Scenario, TrainerWorker> startWorkers(String bootstrap, CommandSigner keys) throws InterruptedException {
         Map<Scenario, TrainerWorker> workers = new EnumMap<>(Scenario.class);
         for (Scenario s : Scenario.values()) {
             TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                    Topics.ACKS, runId(s), "w0", s.model(), options.steps(), options.stepsPerSecond(), 10_000, null), null);
+                    Topics.ACKS, runId(s), "w0", s.model(), options.steps(), options.stepsPerSecond(), 10_000, keys), null);
             w.connect();
             workers.put(s, w);
         }
@@ -193,7 +196,8 @@ public final class Demo {
                     .toList();
             runs.add(new DemoSummary.Run(runId(e.getKey()), e.getKey().label(), w.stepsDone(), w.lastLoss(),
                     alerts, applied, acks.stream().filter(a -> a.runId().equals(runId(e.getKey())))
-                            .map(ControlAck::commandId).toList(),
+                            .filter(ControlAck::applied).map(ControlAck::commandId).toList(),
+                    w.rejectedCommands(),
                     w.published(), w.droppedStats(), w.skippedSteps()));
         }
         return new DemoSummary(runs);

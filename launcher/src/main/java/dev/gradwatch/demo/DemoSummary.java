@@ -9,7 +9,7 @@ public record DemoSummary(List<Run> runs) {
 
     /** One training run of the demo and what the monitor did about it. */
     public record Run(String runId, String scenario, long steps, double finalLoss, List<AlertSeen> alerts,
-                      List<ControlApplied> controlApplied, List<String> controlAcknowledged, long statsPublished, long statsDropped,
+                      List<ControlApplied> controlApplied, List<String> controlAcknowledged, long controlRejected, long statsPublished, long statsDropped,
                       long skippedSteps) {
     }
 

@@ -36,6 +36,13 @@ public final class LocalMonitor implements AutoCloseable {
         return start(MonitorConfig.fromMap(Map.of("bootstrap.servers", bootstrapServers)));
     }
 
+    /** Starts the job against the given Kafka with some settings changed (keys of {@link MonitorConfig#KEYS}). */
+    public static LocalMonitor start(String bootstrapServers, Map<String, String> settings) throws Exception {
+        Map<String, String> values = new java.util.LinkedHashMap<>(settings);
+        values.put("bootstrap.servers", bootstrapServers);
+        return start(MonitorConfig.fromMap(values));
+    }
+
     public static LocalMonitor start(MonitorConfig config) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");

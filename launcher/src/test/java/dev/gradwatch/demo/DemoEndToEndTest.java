@@ -44,6 +44,8 @@ class DemoEndToEndTest {
         assertEquals("SET_CLIP_NORM", clip.type());
         assertTrue(clip.value() > 0 && Double.isFinite(clip.value()), "clip value " + clip.value());
         assertFalse(exploding.controlAcknowledged().isEmpty(), "no acknowledgement seen\n" + printed);
+        // the monitor signs with the demo's key and the trainer verifies: nothing refused
+        assertEquals(0, exploding.controlRejected(), printed);
         assertTrue(Double.isFinite(exploding.finalLoss()), "exploding run ended with loss " + exploding.finalLoss());
         assertTrue(clip.step() < exploding.steps() - 100, "clip came too late to train on: step " + clip.step());
 

@@ -37,6 +37,8 @@ import java.util.StringJoiner;
  *                        given at start no longer apply
  * @param rulesFile       the YAML rules file ({@code --rules}), empty for none
  * @param overrides       per-run thresholds from the rules file, the first matching run-id glob winning
+ * @param commandKeys     HMAC keys that sign control commands, {@code keyId:base64[,...]} or
+ *                        {@code file:/path} holding that text (e.g. a mounted secret); empty sends them unsigned
  */
 public record MonitorConfig(
         String bootstrapServers,
@@ -53,7 +55,8 @@ public record MonitorConfig(
         DetectorConfig detectors,
         ClipPolicyConfig clip,
         String rulesFile,
-        List<RunOverride> overrides) implements Serializable {
+        List<RunOverride> overrides,
+        String commandKeys) implements Serializable {
 
     /** Every key with its default, in the order {@code --help} shows them. */
     public static final Map<String, String> KEYS;
@@ -81,6 +84,7 @@ public record MonitorConfig(
         k.put("clip.cooldown-steps", Integer.toString(c.cooldownSteps()));
         k.put("command.ttl.ms", Long.toString(c.commandTtlMs()));
         k.put("clip.fallback-norm", Double.toString(c.fallbackNorm()));
+        k.put("command.keys", "");
         KEYS = java.util.Collections.unmodifiableMap(k);
     }
 
@@ -96,6 +100,14 @@ public record MonitorConfig(
         requireText(controlTopic, "topic.control");
         requireText(deadLetterTopic, "topic.dead-letter");
         rulesTopic = rulesTopic == null ? "" : rulesTopic.trim();
+        commandKeys = commandKeys == null ? "" : commandKeys.trim();
+        if (!commandKeys.isEmpty() && !commandKeys.startsWith("file:")) {
+            try {
+                dev.gradwatch.events.CommandSigner.parse(commandKeys);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("command.keys: " + e.getMessage());
+            }
+        }
         if (checkpointIntervalMs < 0) {
             throw new IllegalArgumentException("checkpoint.interval.ms must be >= 0 (0 = off), got " + checkpointIntervalMs);
         }
@@ -173,7 +185,7 @@ public record MonitorConfig(
                 r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
                 r.text("topic.control"), r.text("topic.dead-letter"), r.text("topic.rules"), r.lng("checkpoint.interval.ms"),
                 r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), rules.defaults(), c, rulesPath,
-                rules.overrides());
+                rules.overrides(), r.text("command.keys"));
     }
 
     /** The same config with other values for some keys. */
@@ -205,6 +217,7 @@ public record MonitorConfig(
         k.put("clip.cooldown-steps", Integer.toString(clip.cooldownSteps()));
         k.put("command.ttl.ms", Long.toString(clip.commandTtlMs()));
         k.put("clip.fallback-norm", Double.toString(clip.fallbackNorm()));
+        k.put("command.keys", commandKeys);
         return k;
     }
 

@@ -8,6 +8,7 @@ import dev.gradwatch.monitor.ingest.RawRecord;
 import dev.gradwatch.monitor.job.ClipPolicyFunction;
 import dev.gradwatch.monitor.job.DecodeRulesFunction;
 import dev.gradwatch.monitor.job.DecodeStatsFunction;
+import dev.gradwatch.monitor.job.SignCommandFunction;
 import dev.gradwatch.monitor.job.LiveRulesState;
 import dev.gradwatch.monitor.job.LayerKey;
 import dev.gradwatch.monitor.job.LayerWindowFunction;
@@ -84,7 +85,10 @@ public final class MonitorJob {
                         .uid("rules-source");
         MonitorStreams streams = wire(raw, rules, cfg);
         streams.alerts().sinkTo(io.alerts()).name("alerts-sink").uid("alerts-sink");
-        streams.commands().sinkTo(io.commands()).name("commands-sink").uid("commands-sink");
+        DataStream<ControlCommand> outgoing = cfg.commandKeys().isEmpty()
+                ? streams.commands()
+                : streams.commands().map(new SignCommandFunction(cfg.commandKeys())).name("sign-commands").uid("sign-commands");
+        outgoing.sinkTo(io.commands()).name("commands-sink").uid("commands-sink");
         streams.deadLetters().sinkTo(io.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
         return streams;
     }

@@ -72,4 +72,17 @@ class MonitorConfigTest {
         var slide = assertThrows(IllegalArgumentException.class, () -> MonitorConfig.fromArgs("--window.slide", "11"));
         assertTrue(slide.getMessage().contains("window.slide"), slide.getMessage());
     }
+
+    @Test
+    void commandKeysAreCheckedAtLoadWithoutEchoingTheSecret() {
+        assertEquals("", MonitorConfig.defaults().commandKeys());
+        String keys = dev.gradwatch.events.CommandSigner.randomKeySpec("k1");
+        assertEquals(keys, MonitorConfig.fromMap(java.util.Map.of("command.keys", keys)).commandKeys());
+        assertEquals("file:/run/secrets/keys",
+                MonitorConfig.fromMap(java.util.Map.of("command.keys", "file:/run/secrets/keys")).commandKeys());
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> MonitorConfig.fromMap(java.util.Map.of("command.keys", "k1:c2VjcmV0")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("command.keys: "), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("c2VjcmV0"), e.getMessage());
+    }
 }
