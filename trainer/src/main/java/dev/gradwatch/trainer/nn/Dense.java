@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.nn;
 
+import dev.gradwatch.trainer.engine.ActivationOutput;
 import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.Parameter;
@@ -16,7 +17,7 @@ import java.util.random.RandomGenerator;
  * copy of W, refreshed once per backward, instead of {@code multTransB} (half as fast on larger
  * layers, FACTS.md; at width 64 the two cost about the same).
  */
-public final class Dense implements Layer {
+public final class Dense implements Layer, ActivationOutput {
 
     private final String name;
     private final int inputs;
@@ -141,5 +142,20 @@ public final class Dense implements Layer {
 
     public int outputs() {
         return outputs;
+    }
+
+    @Override
+    public DMatrixRMaj preActivation() {
+        return Z;
+    }
+
+    @Override
+    public DMatrixRMaj output() {
+        return A;
+    }
+
+    @Override
+    public String activationName() {
+        return f.name();
     }
 }

@@ -1,6 +1,9 @@
 package dev.gradwatch.trainer.probe;
 
+import dev.gradwatch.events.GradHistogram;
 import dev.gradwatch.events.LayerStats;
+import dev.gradwatch.trainer.engine.ActivationOutput;
+import org.ejml.data.DMatrixRMaj;
 import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
@@ -38,6 +41,14 @@ public final class GradientProbe {
     private final double[] zeroFraction;
     private final double[] weightL2;
     private final double[] updateRatio;
+    /** Counts of finite |g| over {@link GradHistogram}'s fixed buckets, per layer. */
+    private final long[][] histogram;
+    /** Activation statistics of layers that expose their forward ({@link ActivationOutput}); NaN when absent. */
+    private final double[] activationMean;
+    private final double[] activationStd;
+    private final double[] saturatedFraction;
+    private final double[] deadFraction;
+    private final boolean[] activationMeasured;
     /** Per-time-step ‖∂L/∂h_t‖ of recurrent layers ({@link TimeStepGradients}), null for the others. */
     private final double[][] timeStepNorms;
     private long totalNonFinite;
@@ -69,6 +80,16 @@ public final class GradientProbe {
         this.weightL2 = new double[n];
         this.updateRatio = new double[n];
         this.timeStepNorms = new double[n][];
+        this.histogram = new long[n][GradHistogram.BUCKETS];
+        this.activationMean = new double[n];
+        this.activationStd = new double[n];
+        this.saturatedFraction = new double[n];
+        this.deadFraction = new double[n];
+        this.activationMeasured = new boolean[n];
+        java.util.Arrays.fill(activationMean, Double.NaN);
+        java.util.Arrays.fill(activationStd, Double.NaN);
+        java.util.Arrays.fill(saturatedFraction, Double.NaN);
+        java.util.Arrays.fill(deadFraction, Double.NaN);
     }
 
     private static void collectLeaves(Layer layer, List<Layer> out) {
@@ -91,6 +112,8 @@ public final class GradientProbe {
             List<Parameter> ps = layers[l].parameters();
             double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
             long nan = 0, posInf = 0, negInf = 0, zeros = 0;
+            long[] hist = histogram[l];
+            java.util.Arrays.fill(hist, 0);
             for (int p = 0; p < ps.size(); p++) {
                 Parameter param = ps.get(p);
                 double[] g = param.grad().data;
@@ -103,6 +126,7 @@ public final class GradientProbe {
                         sumAbs += a;
                         if (a > maxAbs) maxAbs = a;
                         if (x == 0) zeros++;
+                        hist[GradHistogram.bucketOf(x)]++;
                     } else if (x != x) {
                         nan++;
                     } else if (x > 0) {
@@ -140,7 +164,68 @@ public final class GradientProbe {
             updateRatio[l] = 0;
             totalNonFinite += nonFinite;
             if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
+            if (layers[l] instanceof ActivationOutput out) measureActivations(l, out);
         }
+    }
+
+    /**
+     * Mean and standard deviation of the layer's outputs over the batch, and per unit (column):
+     * saturated when its sigmoid/tanh input sits, for at least {@link #INACTIVE_SHARE} of the batch,
+     * where the derivative is under {@link #TINY_DERIVATIVE}; dead when its ReLU input is ≤ 0 for
+     * every example of the batch (SageMaker Debugger's DeadRelu and SaturatedActivation rules).
+     */
+    private void measureActivations(int l, ActivationOutput out) {
+        DMatrixRMaj Z = out.preActivation();
+        DMatrixRMaj A = out.output();
+        int rows = A.numRows;
+        int cols = A.numCols;
+        if (rows == 0 || cols == 0) return;
+        double[] a = A.data;
+        double sum = 0, sumSq = 0;
+        for (int i = 0, n = rows * cols; i < n; i++) {
+            sum += a[i];
+            sumSq += a[i] * a[i];
+        }
+        double n = (double) rows * cols;
+        activationMeasured[l] = true;
+        activationMean[l] = sum / n;
+        activationStd[l] = std(sum / n, sumSq / n);
+        String f = out.activationName();
+        double zone = "sigmoid".equals(f) ? SIGMOID_SATURATION_Z : "tanh".equals(f) ? TANH_SATURATION_Z : Double.NaN;
+        boolean relu = "relu".equals(f);
+        saturatedFraction[l] = Double.NaN;
+        deadFraction[l] = Double.NaN;
+        if (!relu && Double.isNaN(zone)) return;
+        double[] z = Z.data;
+        int flagged = 0;
+        long needed = (long) Math.ceil(INACTIVE_SHARE * rows);
+        for (int c = 0; c < cols; c++) {
+            int count = 0;
+            for (int r = 0, k = c; r < rows; r++, k += cols) {
+                double v = z[k];
+                if (relu ? v <= 0 : Math.abs(v) > zone) count++;
+            }
+            if (relu ? count == rows : count >= needed) flagged++;
+        }
+        if (relu) deadFraction[l] = (double) flagged / cols;
+        else saturatedFraction[l] = (double) flagged / cols;
+    }
+
+    /** SageMaker Debugger's threshold: a unit's input is saturated where the derivative is under 1e-7. */
+    static final double TINY_DERIVATIVE = 1e-7;
+    /** Share of the batch for which a unit must be saturated to count (SageMaker: inactive on over 99%). */
+    static final double INACTIVE_SHARE = 0.99;
+    /** |z| beyond which σ′(z) = σ(1−σ) < TINY_DERIVATIVE: σ = (1 − √(1 − 4d))/2, z = ln(σ/(1 − σ)). */
+    static final double SIGMOID_SATURATION_Z;
+    /** |z| beyond which tanh′(z) = 1 − tanh² < TINY_DERIVATIVE: z = atanh(√(1 − d)). */
+    static final double TANH_SATURATION_Z;
+
+    static {
+        double d = TINY_DERIVATIVE;
+        double s = (1 - Math.sqrt(1 - 4 * d)) / 2;
+        SIGMOID_SATURATION_Z = -Math.log(s / (1 - s));
+        double t = Math.sqrt(1 - d);
+        TANH_SATURATION_Z = 0.5 * Math.log((1 + t) / (1 - t));
     }
 
     /**
@@ -173,15 +258,21 @@ public final class GradientProbe {
     /**
      * A fresh record with layer {@code i}'s statistics from the last measurement: the schema-1
      * fields plus the NaN / ±Inf split, the gradient standard deviation and, for recurrent layers,
-     * a copy of the per-time-step gradient norms; the histogram and the activation statistics are
-     * not measured yet and stay null.
+     * the |g| histogram, the activation statistics of layers that expose their forward (null for the
+     * others) and, for recurrent layers, a copy of the per-time-step gradient norms.
      */
     public LayerStats layer(int i) {
         return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
                 nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i],
-                nanCount[i], posInfCount[i], negInfCount[i], gradStd[i],
-                null, null, null, null, null,
+                nanCount[i], posInfCount[i], negInfCount[i], gradStd[i], histogram[i].clone(),
+                activationMeasured[i] ? activationMean[i] : null, activationMeasured[i] ? activationStd[i] : null,
+                orNull(saturatedFraction[i]),
+                orNull(deadFraction[i]),
                 timeStepNorms[i] == null ? null : timeStepNorms[i].clone());
+    }
+
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     /** Copies a recurrent layer's norms at measurement time; reallocates only when T changed. */

@@ -169,4 +169,71 @@ class GradientProbeTest {
         assertEquals(2 * 3 + 3, stats.get(0).paramCount());
         assertEquals(1.0, stats.get(0).zeroFraction(), "no backward yet: every gradient entry is zero");
     }
+
+    @Test
+    void histogramCountsTheFiniteEntriesInTheirFixedBuckets() {
+        long[] a = probe.layer(0).gradHistogram();
+        // layer a: finite entries 1, −2, 0, 3 (NaN and +Inf are counted apart)
+        assertEquals(4, java.util.Arrays.stream(a).sum());
+        assertEquals(1, a[dev.gradwatch.events.GradHistogram.bucketOf(1)]);
+        assertEquals(1, a[0], "zero goes to the lowest bucket");
+        // 2 and 3 share the bucket [2, 4)
+        assertEquals(2, a[dev.gradwatch.events.GradHistogram.bucketOf(2)]);
+        long[] b = probe.layer(1).gradHistogram();
+        // layer b: 3 in [2, 4), 4 in [4, 8)
+        assertEquals(1, b[dev.gradwatch.events.GradHistogram.bucketOf(3)]);
+        assertEquals(1, b[dev.gradwatch.events.GradHistogram.bucketOf(4)]);
+    }
+
+    /** One dense layer with weights and bias set by hand, forward on a batch chosen per case. */
+    private static GradientProbe probeAfterForward(Activation f, double[][] x, double[] w, double[] bias) {
+        Dense d = new Dense("d", 1, w.length, f, Init.parse("normal:1.0"), new SplittableRandom(1));
+        System.arraycopy(w, 0, d.parameters().get(0).value().data, 0, w.length);
+        System.arraycopy(bias, 0, d.parameters().get(1).value().data, 0, bias.length);
+        DMatrixRMaj X = new DMatrixRMaj(x);
+        d.forward(X);
+        GradientProbe p = new GradientProbe(d);
+        p.measureGradients();
+        return p;
+    }
+
+    @Test
+    void reportsDeadReluUnitsOverTheWholeBatchAndActivationMoments() {
+        // units: z = w·x + b with x in {1, 2, 3}: unit 0 always > 0, unit 1 always <= 0, unit 2 mixed
+        LayerStats s = probeAfterForward(Activation.RELU, new double[][]{{1}, {2}, {3}},
+                new double[]{1, -1, 1}, new double[]{0, 0, -2}).layer(0);
+        assertEquals(1.0 / 3, s.deadFraction(), 1e-15);
+        assertEquals(null, s.saturatedFraction());
+        // outputs: unit0 1,2,3; unit1 0,0,0; unit2 0,0,1 -> mean 7/9
+        assertEquals(7.0 / 9, s.activationMean(), 1e-12);
+        double meanSq = (1 + 4 + 9 + 1) / 9.0;
+        assertEquals(Math.sqrt(meanSq - 49.0 / 81), s.activationStd(), 1e-12);
+    }
+
+    @Test
+    void reportsSaturatedSigmoidAndTanhUnitsWhereTheDerivativeIsTiny() {
+        assertTrue(GradientProbe.SIGMOID_SATURATION_Z > 15 && GradientProbe.SIGMOID_SATURATION_Z < 17);
+        assertTrue(GradientProbe.TANH_SATURATION_Z > 8 && GradientProbe.TANH_SATURATION_Z < 9);
+        // the thresholds are where the derivative equals 1e-7
+        double s = 1 / (1 + Math.exp(-GradientProbe.SIGMOID_SATURATION_Z));
+        assertEquals(1e-7, s * (1 - s), 1e-12);
+        double t = Math.tanh(GradientProbe.TANH_SATURATION_Z);
+        assertEquals(1e-7, 1 - t * t, 1e-12);
+
+        double[][] x = {{1}, {1}, {1}};
+        // unit 0: z = 40 (saturated), unit 1: z = 1 (not), unit 2: z = -40 (saturated)
+        LayerStats sig = probeAfterForward(Activation.SIGMOID, x, new double[]{40, 1, -40}, new double[]{0, 0, 0}).layer(0);
+        assertEquals(2.0 / 3, sig.saturatedFraction(), 1e-15);
+        assertEquals(null, sig.deadFraction());
+        LayerStats tanh = probeAfterForward(Activation.TANH, x, new double[]{9, 8, 1}, new double[]{0, 0, 0}).layer(0);
+        assertEquals(1.0 / 3, tanh.saturatedFraction(), 1e-15);
+    }
+
+    @Test
+    void layersThatDoNotExposeTheirForwardReportNoActivationStatistics() {
+        LayerStats s = probe.layer(0);
+        assertEquals(null, s.activationMean());
+        assertEquals(null, s.deadFraction());
+        assertEquals(null, s.saturatedFraction());
+    }
 }
