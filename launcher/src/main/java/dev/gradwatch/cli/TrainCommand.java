@@ -82,6 +82,7 @@ final class TrainCommand implements Callable<Integer> {
         private final long start = System.nanoTime();
         private double lossSum;
         private int lossCount;
+        private long epochs;
 
         Progress(PrintWriter out, long total, long every, int batch) {
             this.out = out;
@@ -95,6 +96,12 @@ final class TrainCommand implements Callable<Integer> {
             lossSum += s.loss();
             lossCount++;
             long done = s.step() + 1;
+            if (run.epochsDone() > epochs) {
+                // evaluation mode reads no random stream, so this leaves the run bit-identical
+                epochs = run.epochsDone();
+                ModelRun.Evaluation e = run.evaluate();
+                out.printf(Locale.ROOT, "epoch %d: test accuracy %.2f%% (test loss %.4f)%n", epochs, 100 * e.accuracy(), e.loss());
+            }
             if (done % every != 0 && done != total) return;
             double elapsed = (System.nanoTime() - start) / 1e9;
             double perSecond = done / elapsed;

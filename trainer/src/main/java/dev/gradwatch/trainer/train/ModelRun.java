@@ -293,6 +293,11 @@ public final class ModelRun {
         return totalSteps;
     }
 
+    /** Passes completed over a finite training set (Fashion-MNIST); 0 for the endless synthetic tasks. */
+    public long epochsDone() {
+        return train instanceof LabeledImages images ? images.epoch() : 0;
+    }
+
     public long stepCount() {
         return steps;
     }

@@ -65,11 +65,15 @@ public record ProbeReport(String model, int batch, double loss, List<Layer> laye
         return b.toString();
     }
 
-    /** How a factor reads: vanishing under 0.8, exploding over 1.25, else about steady. */
+    /**
+     * How a factor reads. Only a direction: layer sizes differ (a 784-input layer has a larger
+     * gradient norm than a 10-output one for the same per-entry size), so a factor a little off 1
+     * over a few layers says little; a factor far from 1 over many layers is vanishing or exploding.
+     */
     static String verdict(double factor) {
         if (!Double.isFinite(factor)) return "not finite";
-        if (factor < 0.8) return "vanishing toward the input";
-        if (factor > 1.25) return "exploding toward the input";
+        if (factor < 0.8) return "shrinking toward the input";
+        if (factor > 1.25) return "growing toward the input";
         return "about steady";
     }
 }
