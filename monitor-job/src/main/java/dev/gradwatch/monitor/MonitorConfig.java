@@ -28,6 +28,11 @@ import java.util.StringJoiner;
  * @param startingOffsets where to start reading the stats topic when the group has no committed offset
  *                        ({@code earliest} or {@code latest}); committed offsets always win
  * @param stateIdleTimeoutMs keyed state of a (run, worker, layer) that receives nothing for this long is cleared
+ * @param stallTimeoutMs  a (run, worker) silent for this long (processing time) is alerted as {@code stalled_worker};
+ *                        must be shorter than the idle timeout, so a worker is announced before it is forgotten.
+ *                        60 s, not SageMaker StalledTraining's 1,800 s: that rule looks at tensors saved every
+ *                        500 steps, while trainers here publish every step (milliseconds to seconds apart), so a
+ *                        minute of silence is already far outside a normal step or a checkpoint pause
  * @param detectors       the detector thresholds for every run without an override: built-in defaults,
  *                        replaced by the rules file's defaults, replaced by detector keys given as
  *                        arguments or in the properties file
@@ -56,7 +61,8 @@ public record MonitorConfig(
         ClipPolicyConfig clip,
         String rulesFile,
         List<RunOverride> overrides,
-        String commandKeys) implements Serializable {
+        String commandKeys,
+        long stallTimeoutMs) implements Serializable {
 
     /** Every key with its default, in the order {@code --help} shows them. */
     public static final Map<String, String> KEYS;
@@ -85,6 +91,7 @@ public record MonitorConfig(
         k.put("command.ttl.ms", Long.toString(c.commandTtlMs()));
         k.put("clip.fallback-norm", Double.toString(c.fallbackNorm()));
         k.put("command.keys", "");
+        k.put("stall.timeout.ms", "60000");
         KEYS = java.util.Collections.unmodifiableMap(k);
     }
 
@@ -114,6 +121,12 @@ public record MonitorConfig(
         if (bufferTimeoutMs < 0) throw new IllegalArgumentException("buffer.timeout.ms must be >= 0, got " + bufferTimeoutMs);
         if (stateIdleTimeoutMs < 1000) {
             throw new IllegalArgumentException("state.idle-timeout.ms must be >= 1000, got " + stateIdleTimeoutMs);
+        }
+        if (stallTimeoutMs < 1000) throw new IllegalArgumentException("stall.timeout.ms must be >= 1000, got " + stallTimeoutMs);
+        if (stallTimeoutMs >= stateIdleTimeoutMs) {
+            throw new IllegalArgumentException("stall.timeout.ms (" + stallTimeoutMs + ") must be shorter than"
+                    + " state.idle-timeout.ms (" + stateIdleTimeoutMs + "): a worker is alerted as stalled before its"
+                    + " state is cleaned up");
         }
         java.util.Objects.requireNonNull(detectors, "detectors");
         java.util.Objects.requireNonNull(clip, "clip");
@@ -185,7 +198,7 @@ public record MonitorConfig(
                 r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
                 r.text("topic.control"), r.text("topic.dead-letter"), r.text("topic.rules"), r.lng("checkpoint.interval.ms"),
                 r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), rules.defaults(), c, rulesPath,
-                rules.overrides(), r.text("command.keys"));
+                rules.overrides(), r.text("command.keys"), r.lng("stall.timeout.ms"));
     }
 
     /** The same config with other values for some keys. */
@@ -218,6 +231,7 @@ public record MonitorConfig(
         k.put("command.ttl.ms", Long.toString(clip.commandTtlMs()));
         k.put("clip.fallback-norm", Double.toString(clip.fallbackNorm()));
         k.put("command.keys", commandKeys);
+        k.put("stall.timeout.ms", Long.toString(stallTimeoutMs));
         return k;
     }
 

@@ -14,6 +14,7 @@ import dev.gradwatch.monitor.job.LayerKey;
 import dev.gradwatch.monitor.job.LayerWindowFunction;
 import dev.gradwatch.monitor.job.Outputs;
 import dev.gradwatch.monitor.job.SplitLayers;
+import dev.gradwatch.monitor.job.StallWatchFunction;
 import dev.gradwatch.monitor.job.StepViewFunction;
 import dev.gradwatch.monitor.job.WorkerKey;
 import dev.gradwatch.monitor.job.RunLayerKey;
@@ -33,7 +34,8 @@ import java.util.List;
 
 /**
  * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows,
- * per-worker step view and per-(run, layer) comparison across workers → alerts; per-worker clip
+ * per-worker step view, per-(run, layer) comparison across workers and a processing-time stall watch
+ * per worker → alerts; per-worker clip
  * policy → control commands. A rules topic, when configured, is broadcast to those operators and
  * replaces the thresholds while the job runs, keeping their state.
  *
@@ -130,11 +132,16 @@ public final class MonitorJob {
                 .process(new WorkerDivergenceFunction(rules, cfg.stateIdleTimeoutMs()))
                 .name("worker-divergence").uid("worker-divergence");
 
+        // processing time: a silent worker closes no step window, so only a timer can notice it
+        SingleOutputStreamOperator<Alert> stallAlerts = byWorker
+                .process(new StallWatchFunction(cfg.stallTimeoutMs(), cfg.stateIdleTimeoutMs()))
+                .name("stall-watch").uid("stall-watch");
+
         SingleOutputStreamOperator<ControlCommand> commands = byWorker
                 .connect(liveRules)
                 .process(new ClipPolicyFunction(cfg.clip(), rules, cfg.stateIdleTimeoutMs()))
                 .name("clip-policy").uid("clip-policy");
 
-        return new MonitorStreams(stats, stepAlerts.union(layerAlerts, divergenceAlerts), commands, deadLetters);
+        return new MonitorStreams(stats, stepAlerts.union(layerAlerts, divergenceAlerts, stallAlerts), commands, deadLetters);
     }
 }

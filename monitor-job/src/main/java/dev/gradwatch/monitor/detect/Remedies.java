@@ -139,4 +139,11 @@ final class Remedies {
     private static boolean has(String kind, String word) {
         return kind != null && kind.toLowerCase(Locale.ROOT).contains(word);
     }
+
+    static String stalled() {
+        return "check that the worker process is alive and not hung (a deadlock, a stuck data loader, a collective"
+                + " waiting on a dead peer), that it can reach Kafka (its publisher drops statistics when Kafka is away"
+                + " and counts them), and restart it from its last checkpoint if it is gone; a run that simply"
+                + " finished also shows up here.";
+    }
 }

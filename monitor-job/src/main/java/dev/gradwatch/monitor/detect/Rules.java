@@ -38,6 +38,9 @@ public final class Rules {
     /** A worker's gradient norm far from its peers' at the same steps (robust z-score across workers). */
     public static final String WORKER_DIVERGENCE = "worker_divergence";
 
+    /** A (run, worker) that reported before has sent nothing for the stall timeout (processing time). */
+    public static final String STALLED_WORKER = "stalled_worker";
+
     private static final Map<String, Severity> SEVERITY = Map.ofEntries(
             Map.entry(VANISHING_GRADIENT, Severity.WARNING),
             Map.entry(VANISHING_GRADIENT_DEPTH, Severity.WARNING),
@@ -52,7 +55,8 @@ public final class Rules {
             Map.entry(UPDATE_RATIO_OUT_OF_BAND, Severity.WARNING),
             Map.entry(LOSS_SPIKE, Severity.WARNING),
             Map.entry(LOSS_NOT_DECREASING, Severity.INFO),
-            Map.entry(WORKER_DIVERGENCE, Severity.WARNING));
+            Map.entry(WORKER_DIVERGENCE, Severity.WARNING),
+            Map.entry(STALLED_WORKER, Severity.WARNING));
 
     public static final Set<String> ALL = SEVERITY.keySet();
 
