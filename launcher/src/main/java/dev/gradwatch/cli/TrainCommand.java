@@ -73,7 +73,10 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Prints step, mean loss since the last line, throughput and ETA every {@code every} steps. */
+    /**
+     * Prints step, mean loss since the last line, the global gradient norm before clipping of the
+     * step, throughput and ETA every {@code every} steps, and the test accuracy after each epoch.
+     */
     private static final class Progress implements ModelRun.Listener {
         private final PrintWriter out;
         private final long total;
@@ -106,9 +109,9 @@ final class TrainCommand implements Callable<Integer> {
             double elapsed = (System.nanoTime() - start) / 1e9;
             double perSecond = done / elapsed;
             double eta = (total - done) / perSecond;
-            out.printf(Locale.ROOT, "step %6d/%d  loss %.4f  %.1f steps/s  %.0f samples/s  lr %.3g  skipped %d  ETA %s%n",
-                    done, total, lossSum / lossCount, perSecond, perSecond * batch, run.learningRate(), run.skippedSteps(),
-                    duration(eta));
+            out.printf(Locale.ROOT, "step %6d/%d  loss %.4f  |g| %.3g  %.1f steps/s  %.0f samples/s  lr %.3g  skipped %d  ETA %s%n",
+                    done, total, lossSum / lossCount, s.gradNorm(), perSecond, perSecond * batch, run.learningRate(),
+                    run.skippedSteps(), duration(eta));
             out.flush();
             lossSum = 0;
             lossCount = 0;

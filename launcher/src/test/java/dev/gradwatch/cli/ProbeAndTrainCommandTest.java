@@ -97,6 +97,39 @@ class ProbeAndTrainCommandTest {
     }
 
     @Test
+    void trainOnAFiniteSetPrintsTheTestAccuracyAfterEveryEpoch(@TempDir Path dir) throws Exception {
+        // 28×28 images of class c = i mod 10 with rows 2c+4 and 2c+5 lit
+        for (String prefix : new String[]{"train", "t10k"}) {
+            int n = prefix.equals("train") ? 320 : 100;
+            byte[] px = new byte[n * 784], labels = new byte[n];
+            for (int i = 0; i < n; i++) {
+                int c = i % 10;
+                labels[i] = (byte) c;
+                for (int j = 0; j < 784; j++) px[i * 784 + j] = (byte) (j / 28 == 2 * c + 4 || j / 28 == 2 * c + 5 ? 200 : (i * 7 + j) % 60);
+            }
+            writeIdx(dir.resolve(prefix + "-images-idx3-ubyte"), new int[]{n, 28, 28}, px);
+            writeIdx(dir.resolve(prefix + "-labels-idx1-ubyte"), new int[]{n}, labels);
+        }
+        Path model = dir.resolve("tiny.yaml");
+        Files.writeString(model, Files.readString(EXAMPLES.resolve("fashion-mnist-mlp.yaml"))
+                .replace("/usr/share/datasets/fashion-mnist", dir.toString())
+                .replace("size: 256", "size: 16").replace("size: 128", "size: 16").replace("batch: 128", "batch: 32")
+                .replace("epochs: 5", "epochs: 3"));
+        Run r = run("train", model.toString(), "--reports", "3");
+        assertEquals(0, r.exit(), r.err());
+        for (int e = 1; e <= 3; e++) assertTrue(r.out().contains("epoch " + e + ": test accuracy"), r.out());
+        assertTrue(r.out().contains("test accuracy") && r.out().contains("on 100 samples"), r.out());
+    }
+
+    private static void writeIdx(Path file, int[] dims, byte[] data) throws java.io.IOException {
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(Files.newOutputStream(file))) {
+            out.writeInt(0x0800 | dims.length);
+            for (int d : dims) out.writeInt(d);
+            out.write(data);
+        }
+    }
+
+    @Test
     void probeCaseWritesAModelFileThatProbeReads(@TempDir Path dir) throws Exception {
         Run c = run("probe", "--case", "relu,6,he-normal,residual-batchnorm");
         assertEquals(0, c.exit(), c.err());

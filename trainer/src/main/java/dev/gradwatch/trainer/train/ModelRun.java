@@ -293,9 +293,9 @@ public final class ModelRun {
         return totalSteps;
     }
 
-    /** Passes completed over a finite training set (Fashion-MNIST); 0 for the endless synthetic tasks. */
+    /** Passes completed over a finite training set (Fashion-MNIST): samples drawn / set size; 0 for the endless synthetic tasks. */
     public long epochsDone() {
-        return train instanceof LabeledImages images ? images.epoch() : 0;
+        return train instanceof LabeledImages images ? steps * file.batch() / images.size() : 0;
     }
 
     public long stepCount() {
