@@ -17,9 +17,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "probe", mixinStandardHelpOptions = true,
-        description = {"Builds the model of a model file, runs one forward and backward pass on a batch and prints",
-                "per-layer gradient norms, the first/last ratio and the average per-layer attenuation factor.",
-                "With --table FILE, writes the gradient table of the classic cases instead (docs/gradient-table.md)."})
+        description = {"Prints the per-layer gradient norms of a model file's model at initialisation.",
+                "One forward and backward pass on a batch: per-layer gradient norms, the first/last ratio and the",
+                "average per-layer attenuation factor. With --table FILE, writes the gradient table of the classic",
+                "cases instead (docs/gradient-table.md)."})
 final class ProbeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "MODEL_FILE", arity = "0..1", description = "model file, .yaml/.yml or .json")

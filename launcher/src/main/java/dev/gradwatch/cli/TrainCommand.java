@@ -15,8 +15,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = {"Trains the model of a YAML or JSON model file (examples/models/) and prints its progress,",
-                "then the test accuracy (or test loss for regression) and the wall time."})
+        description = {"Trains the model of a model file; prints progress, test accuracy and wall time.",
+                "Model files are YAML or JSON; the format and examples are in examples/models/.",
+                "Classification runs end with the test accuracy, regression runs with the test loss."})
 final class TrainCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "MODEL_FILE", description = "model file, .yaml/.yml or .json")
