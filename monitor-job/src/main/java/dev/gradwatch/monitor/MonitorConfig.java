@@ -3,6 +3,7 @@ package dev.gradwatch.monitor;
 import dev.gradwatch.events.Topics;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
+import dev.gradwatch.monitor.policy.EscalationConfig;
 import dev.gradwatch.monitor.rules.DetectorKeys;
 import dev.gradwatch.monitor.rules.RuleSet;
 import dev.gradwatch.monitor.rules.RulesFile;
@@ -42,6 +43,7 @@ import java.util.StringJoiner;
  *                        given at start no longer apply
  * @param rulesFile       the YAML rules file ({@code --rules}), empty for none
  * @param overrides       per-run thresholds from the rules file, the first matching run-id glob winning
+ * @param escalation      when the control policy scales the learning rate and stops a run ({@code lr.*}, {@code stop.*})
  * @param commandKeys     HMAC keys that sign control commands, {@code keyId:base64[,...]} or
  *                        {@code file:/path} holding that text (e.g. a mounted secret); empty sends them unsigned
  */
@@ -62,7 +64,8 @@ public record MonitorConfig(
         String rulesFile,
         List<RunOverride> overrides,
         String commandKeys,
-        long stallTimeoutMs) implements Serializable {
+        long stallTimeoutMs,
+        EscalationConfig escalation) implements Serializable {
 
     /** Every key with its default, in the order {@code --help} shows them. */
     public static final Map<String, String> KEYS;
@@ -92,6 +95,13 @@ public record MonitorConfig(
         k.put("clip.fallback-norm", Double.toString(c.fallbackNorm()));
         k.put("command.keys", "");
         k.put("stall.timeout.ms", "60000");
+        EscalationConfig e = EscalationConfig.DEFAULTS;
+        k.put("lr.scale-factor", Double.toString(e.lrScaleFactor()));
+        k.put("lr.after-clips", Integer.toString(e.lrAfterClips()));
+        k.put("lr.after-clipped-non-finite", Integer.toString(e.lrAfterClippedNonFinite()));
+        k.put("lr.within-steps", Integer.toString(e.lrWithinSteps()));
+        k.put("lr.cooldown-steps", Integer.toString(e.lrCooldownSteps()));
+        k.put("stop.after-non-finite-steps", Integer.toString(e.stopAfterNonFiniteSteps()));
         KEYS = java.util.Collections.unmodifiableMap(k);
     }
 
@@ -130,6 +140,7 @@ public record MonitorConfig(
         }
         java.util.Objects.requireNonNull(detectors, "detectors");
         java.util.Objects.requireNonNull(clip, "clip");
+        java.util.Objects.requireNonNull(escalation, "escalation");
         rulesFile = rulesFile == null ? "" : rulesFile.trim();
         overrides = List.copyOf(overrides);
     }
@@ -198,7 +209,10 @@ public record MonitorConfig(
                 r.text("starting.offsets").toLowerCase(Locale.ROOT), r.text("topic.stats"), r.text("topic.alerts"),
                 r.text("topic.control"), r.text("topic.dead-letter"), r.text("topic.rules"), r.lng("checkpoint.interval.ms"),
                 r.lng("buffer.timeout.ms"), r.lng("state.idle-timeout.ms"), rules.defaults(), c, rulesPath,
-                rules.overrides(), r.text("command.keys"), r.lng("stall.timeout.ms"));
+                rules.overrides(), r.text("command.keys"), r.lng("stall.timeout.ms"),
+                new EscalationConfig(r.dbl("lr.scale-factor"), r.integer("lr.after-clips"),
+                        r.integer("lr.after-clipped-non-finite"), r.integer("lr.within-steps"),
+                        r.integer("lr.cooldown-steps"), r.integer("stop.after-non-finite-steps")));
     }
 
     /** The same config with other values for some keys. */
@@ -232,6 +246,12 @@ public record MonitorConfig(
         k.put("clip.fallback-norm", Double.toString(clip.fallbackNorm()));
         k.put("command.keys", commandKeys);
         k.put("stall.timeout.ms", Long.toString(stallTimeoutMs));
+        k.put("lr.scale-factor", Double.toString(escalation.lrScaleFactor()));
+        k.put("lr.after-clips", Integer.toString(escalation.lrAfterClips()));
+        k.put("lr.after-clipped-non-finite", Integer.toString(escalation.lrAfterClippedNonFinite()));
+        k.put("lr.within-steps", Integer.toString(escalation.lrWithinSteps()));
+        k.put("lr.cooldown-steps", Integer.toString(escalation.lrCooldownSteps()));
+        k.put("stop.after-non-finite-steps", Integer.toString(escalation.stopAfterNonFiniteSteps()));
         return k;
     }
 

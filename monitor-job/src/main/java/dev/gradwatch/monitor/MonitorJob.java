@@ -139,7 +139,7 @@ public final class MonitorJob {
 
         SingleOutputStreamOperator<ControlCommand> commands = byWorker
                 .connect(liveRules)
-                .process(new ClipPolicyFunction(cfg.clip(), rules, cfg.stateIdleTimeoutMs()))
+                .process(new ClipPolicyFunction(cfg.clip(), cfg.escalation(), rules, cfg.stateIdleTimeoutMs()))
                 .name("clip-policy").uid("clip-policy");
 
         return new MonitorStreams(stats, stepAlerts.union(layerAlerts, divergenceAlerts, stallAlerts), commands, deadLetters);

@@ -93,7 +93,7 @@ class MonitorJobKafkaTest {
                     "run-explode/" + Rules.NON_FINITE_GRADIENT,
                     "run-explode/" + Rules.NON_FINITE_LOSS);
             alertsTopic.readUntil(seen -> runRules(alerts(seen)).containsAll(expected), TIMEOUT);
-            List<ControlCommand> commands = commands(controlTopic.readUntil(seen -> seen.size() >= 3, TIMEOUT));
+            List<ControlCommand> commands = commands(controlTopic.readUntil(seen -> seen.size() >= 4, TIMEOUT));
             // the healthy run was published alongside the others; give its records time to be judged
             List<ConsumerRecord<String, byte[]>> alertRecords = alertsTopic.readFor(Duration.ofSeconds(2));
             List<Alert> alerts = alerts(alertRecords);
@@ -124,14 +124,23 @@ class MonitorJobKafkaTest {
             for (ControlCommand c : commands) {
                 assertEquals("run-explode", c.runId());
                 assertEquals("w1", c.workerId());
-                assertEquals(ControlCommand.Type.SET_CLIP_NORM, c.type());
-                assertTrue(c.value() > 0 && c.value() <= 1e3, "clip norm " + c.value());
                 assertTrue(c.expiresAtMs() > c.issuedAtMs());
             }
             // the first command answers the growth of the global norm over the window 0-9 with the p10 of
-            // the global norms so far; the explosion goes on, so the clip norm is halved 10 steps later
+            // the global norms so far; the explosion goes on (this trainer never applies anything), so the
+            // clip norm is halved 10 steps later, and at the third clip norm within lr.within-steps the
+            // learning rate is halved too
             assertEquals(List.of("SET_CLIP_NORM:run-explode:w1@9", "SET_CLIP_NORM:run-explode:w1@19",
-                    "SET_CLIP_NORM:run-explode:w1@29"), commands.stream().map(ControlCommand::commandId).toList());
+                    "SET_CLIP_NORM:run-explode:w1@29", "SCALE_LR:run-explode:w1@29"),
+                    commands.stream().map(ControlCommand::commandId).toList());
+            ControlCommand lr = commands.get(3);
+            assertEquals(0.5, lr.value());
+            assertTrue(lr.seq() > commands.get(2).seq(), "one sequence across command types");
+            commands = commands.subList(0, 3);
+            for (ControlCommand c : commands) {
+                assertEquals(ControlCommand.Type.SET_CLIP_NORM, c.type());
+                assertTrue(c.value() > 0 && c.value() <= 1e3, "clip norm " + c.value());
+            }
             ControlCommand first = commands.get(0);
             double[] norms = new double[10];
             for (int s = 0; s < 10; s++) norms[s] = Math.sqrt(0.25 + 0.64 + 1) * Math.pow(2, s);
