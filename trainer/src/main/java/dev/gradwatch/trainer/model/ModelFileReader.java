@@ -118,6 +118,9 @@ public final class ModelFileReader {
         ClipSpec clip = top.has("clip") ? clip(top.node("clip"), "clip") : new ClipSpec("none", Double.POSITIVE_INFINITY, 0);
         DataSpec data = data(top.object("data", Set.of("type", "path", "normalize", "bits", "turns", "noise", "test-size")));
         int batch = top.intAtLeast("batch", 1);
+        if (batch < 2 && hasBatchNorm(layers)) {
+            throw new ModelFileException("batch", "expected at least 2 with batchnorm layers (they normalize over the batch), got " + batch);
+        }
 
         boolean hasSteps = top.has("steps"), hasEpochs = top.has("epochs");
         if (hasSteps == hasEpochs) {
@@ -173,6 +176,14 @@ public final class ModelFileReader {
         if (loss.equals("softmax-ce") && output < 2) {
             throw new ModelFileException("loss", "softmax-ce needs at least 2 outputs, the model has " + output);
         }
+    }
+
+    private static boolean hasBatchNorm(List<LayerSpec> layers) {
+        for (LayerSpec l : layers) {
+            if (l instanceof ModelFile.BatchNorm) return true;
+            if (l instanceof ModelFile.Residual r && hasBatchNorm(r.layers())) return true;
+        }
+        return false;
     }
 
     /** Walks a layer list keeping track of the width. */

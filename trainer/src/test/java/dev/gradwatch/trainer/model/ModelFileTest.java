@@ -179,6 +179,7 @@ class ModelFileTest {
                 new Case("{type: teacher-regression, test-size: 100}", "{type: teacher-regression, path: /x}", "data.path",
                         "unknown field for teacher-regression"),
                 new Case("batch: 16", "batch: 1.5", "batch", "expected a whole number >= 1, got 1.5"),
+                new Case("batch: 16", "batch: 1", "batch", "expected at least 2 with batchnorm layers"),
                 new Case("steps: 50", "epochs: 2", "epochs", "endless stream; give steps instead"),
                 new Case("steps: 50", "steps: 50\nepochs: 2", "epochs", "expected exactly one of steps, epochs"),
                 new Case("steps: 50\n", "", "steps", "expected exactly one of steps, epochs"),
