@@ -43,6 +43,10 @@ import java.util.StringJoiner;
  *                        given at start no longer apply
  * @param rulesFile       the YAML rules file ({@code --rules}), empty for none
  * @param overrides       per-run thresholds from the rules file, the first matching run-id glob winning
+ * @param acksTopic       the topic where trainers acknowledge control commands
+ * @param ackTimeoutMs    a command without an ack this long after it was sent raises {@code command_unacknowledged};
+ *                        10 s: the trainer applies a command at its next step and acks at once, so anything
+ *                        slower than a few steps means the listener is not there; must be under the idle timeout
  * @param escalation      when the control policy scales the learning rate and stops a run ({@code lr.*}, {@code stop.*})
  * @param commandKeys     HMAC keys that sign control commands, {@code keyId:base64[,...]} or
  *                        {@code file:/path} holding that text (e.g. a mounted secret); empty sends them unsigned
@@ -65,7 +69,9 @@ public record MonitorConfig(
         List<RunOverride> overrides,
         String commandKeys,
         long stallTimeoutMs,
-        EscalationConfig escalation) implements Serializable {
+        EscalationConfig escalation,
+        String acksTopic,
+        long ackTimeoutMs) implements Serializable {
 
     /** Every key with its default, in the order {@code --help} shows them. */
     public static final Map<String, String> KEYS;
@@ -82,6 +88,7 @@ public record MonitorConfig(
         k.put("topic.control", Topics.CONTROL);
         k.put("topic.dead-letter", Topics.STATS_DEAD_LETTER);
         k.put("topic.rules", "");
+        k.put("topic.acks", Topics.ACKS);
         k.put("checkpoint.interval.ms", "10000");
         k.put("buffer.timeout.ms", "5");
         k.put("state.idle-timeout.ms", Long.toString(30 * 60 * 1000L));
@@ -95,6 +102,7 @@ public record MonitorConfig(
         k.put("clip.fallback-norm", Double.toString(c.fallbackNorm()));
         k.put("command.keys", "");
         k.put("stall.timeout.ms", "60000");
+        k.put("command.ack-timeout.ms", "10000");
         EscalationConfig e = EscalationConfig.DEFAULTS;
         k.put("lr.scale-factor", Double.toString(e.lrScaleFactor()));
         k.put("lr.after-clips", Integer.toString(e.lrAfterClips()));
@@ -141,6 +149,12 @@ public record MonitorConfig(
         java.util.Objects.requireNonNull(detectors, "detectors");
         java.util.Objects.requireNonNull(clip, "clip");
         java.util.Objects.requireNonNull(escalation, "escalation");
+        requireText(acksTopic, "topic.acks");
+        if (ackTimeoutMs < 100) throw new IllegalArgumentException("command.ack-timeout.ms must be >= 100, got " + ackTimeoutMs);
+        if (ackTimeoutMs >= stateIdleTimeoutMs) {
+            throw new IllegalArgumentException("command.ack-timeout.ms (" + ackTimeoutMs + ") must be shorter than"
+                    + " state.idle-timeout.ms (" + stateIdleTimeoutMs + ")");
+        }
         rulesFile = rulesFile == null ? "" : rulesFile.trim();
         overrides = List.copyOf(overrides);
     }
@@ -212,7 +226,8 @@ public record MonitorConfig(
                 rules.overrides(), r.text("command.keys"), r.lng("stall.timeout.ms"),
                 new EscalationConfig(r.dbl("lr.scale-factor"), r.integer("lr.after-clips"),
                         r.integer("lr.after-clipped-non-finite"), r.integer("lr.within-steps"),
-                        r.integer("lr.cooldown-steps"), r.integer("stop.after-non-finite-steps")));
+                        r.integer("lr.cooldown-steps"), r.integer("stop.after-non-finite-steps")),
+                r.text("topic.acks"), r.lng("command.ack-timeout.ms"));
     }
 
     /** The same config with other values for some keys. */
@@ -233,6 +248,7 @@ public record MonitorConfig(
         k.put("topic.control", controlTopic);
         k.put("topic.dead-letter", deadLetterTopic);
         k.put("topic.rules", rulesTopic);
+        k.put("topic.acks", acksTopic);
         k.put("checkpoint.interval.ms", Long.toString(checkpointIntervalMs));
         k.put("buffer.timeout.ms", Long.toString(bufferTimeoutMs));
         k.put("state.idle-timeout.ms", Long.toString(stateIdleTimeoutMs));
@@ -246,6 +262,7 @@ public record MonitorConfig(
         k.put("clip.fallback-norm", Double.toString(clip.fallbackNorm()));
         k.put("command.keys", commandKeys);
         k.put("stall.timeout.ms", Long.toString(stallTimeoutMs));
+        k.put("command.ack-timeout.ms", Long.toString(ackTimeoutMs));
         k.put("lr.scale-factor", Double.toString(escalation.lrScaleFactor()));
         k.put("lr.after-clips", Integer.toString(escalation.lrAfterClips()));
         k.put("lr.after-clipped-non-finite", Integer.toString(escalation.lrAfterClippedNonFinite()));

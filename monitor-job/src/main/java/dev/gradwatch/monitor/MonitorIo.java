@@ -16,29 +16,42 @@ import org.apache.flink.api.connector.source.Source;
  * @param commands    control commands for the trainers
  * @param deadLetters records that could not be decoded
  * @param rules       raw records of the rules topic (whole rules files), or null for rules fixed at start
+ * @param acks        raw records of the acks topic, or null: then commands are sent without tracking their acks
  */
 public record MonitorIo(
         Source<RawRecord, ?, ?> stats,
         Sink<Alert> alerts,
         Sink<ControlCommand> commands,
         Sink<DeadLetter> deadLetters,
-        Source<RawRecord, ?, ?> rules) {
+        Source<RawRecord, ?, ?> rules,
+        Source<RawRecord, ?, ?> acks) {
+
+    /** Without an acks topic: commands are not tracked. */
+    public MonitorIo(Source<RawRecord, ?, ?> stats, Sink<Alert> alerts, Sink<ControlCommand> commands,
+                     Sink<DeadLetter> deadLetters, Source<RawRecord, ?, ?> rules) {
+        this(stats, alerts, commands, deadLetters, rules, null);
+    }
 
     /** Without a rules topic: the rules of the config stay in force. */
     public MonitorIo(Source<RawRecord, ?, ?> stats, Sink<Alert> alerts, Sink<ControlCommand> commands,
                      Sink<DeadLetter> deadLetters) {
-        this(stats, alerts, commands, deadLetters, null);
+        this(stats, alerts, commands, deadLetters, null, null);
+    }
+
+    /** The same sources and sinks, and the trainers' acks read from {@code acks}. */
+    public MonitorIo withAcks(Source<RawRecord, ?, ?> acks) {
+        return new MonitorIo(stats, alerts, commands, deadLetters, rules, acks);
     }
 
     /**
-     * A Kafka source on the stats topic, one on the rules topic when the config names one, and
-     * at-least-once Kafka sinks, as the config says.
+     * A Kafka source on the stats topic, one on the acks topic, one on the rules topic when the
+     * config names one, and at-least-once Kafka sinks, as the config says.
      */
     public static MonitorIo kafka(MonitorConfig cfg) {
         return new MonitorIo(KafkaIo.statsSource(cfg),
                 KafkaIo.sink(cfg, cfg.alertsTopic(), Alert.class, KafkaIo.ALERT_KEY),
                 KafkaIo.sink(cfg, cfg.controlTopic(), ControlCommand.class, KafkaIo.COMMAND_KEY),
                 KafkaIo.sink(cfg, cfg.deadLetterTopic(), DeadLetter.class, KafkaIo.DEAD_LETTER_KEY),
-                cfg.rulesTopic().isEmpty() ? null : KafkaIo.rulesSource(cfg));
+                cfg.rulesTopic().isEmpty() ? null : KafkaIo.rulesSource(cfg), KafkaIo.acksSource(cfg));
     }
 }

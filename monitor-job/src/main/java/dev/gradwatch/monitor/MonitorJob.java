@@ -5,7 +5,10 @@ import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.DeadLetter;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.ingest.RawRecord;
+import dev.gradwatch.events.ControlAck;
+import dev.gradwatch.monitor.job.AckTrackerFunction;
 import dev.gradwatch.monitor.job.ClipPolicyFunction;
+import dev.gradwatch.monitor.job.DecodeAcksFunction;
 import dev.gradwatch.monitor.job.DecodeRulesFunction;
 import dev.gradwatch.monitor.job.DecodeStatsFunction;
 import dev.gradwatch.monitor.job.SignCommandFunction;
@@ -35,8 +38,8 @@ import java.util.List;
 /**
  * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows,
  * per-worker step view, per-(run, layer) comparison across workers and a processing-time stall watch
- * per worker → alerts; per-worker clip
- * policy → control commands. A rules topic, when configured, is broadcast to those operators and
+ * per worker → alerts; per-worker control policy → control commands; the trainers' acks joined with
+ * those commands → alerts on commands unacknowledged or rejected. A rules topic, when configured, is broadcast to those operators and
  * replaces the thresholds while the job runs, keeping their state.
  *
  * <p>This class only wires; the detectors and the policy are plain Java in {@code detect} and
@@ -86,6 +89,13 @@ public final class MonitorJob {
                                 TypeInformation.of(RawRecord.class))
                         .uid("rules-source");
         MonitorStreams streams = wire(raw, rules, cfg);
+        if (io.acks() != null) {
+            DataStream<RawRecord> acks = env
+                    .fromSource(io.acks(), WatermarkStrategy.noWatermarks(), "acks-source",
+                            TypeInformation.of(RawRecord.class))
+                    .uid("acks-source");
+            streams = trackAcks(streams, acks, cfg);
+        }
         streams.alerts().sinkTo(io.alerts()).name("alerts-sink").uid("alerts-sink");
         DataStream<ControlCommand> outgoing = cfg.commandKeys().isEmpty()
                 ? streams.commands()
@@ -93,6 +103,23 @@ public final class MonitorJob {
         outgoing.sinkTo(io.commands()).name("commands-sink").uid("commands-sink");
         streams.deadLetters().sinkTo(io.deadLetters()).name("dead-letters-sink").uid("dead-letters-sink");
         return streams;
+    }
+
+    /**
+     * Joins the commands with the trainers' acks per (run, worker): commands never acknowledged and
+     * commands rejected become alerts, undecodable acks dead letters.
+     */
+    public static MonitorStreams trackAcks(MonitorStreams streams, DataStream<RawRecord> ackRecords, MonitorConfig cfg) {
+        SingleOutputStreamOperator<ControlAck> acks = ackRecords
+                .process(new DecodeAcksFunction())
+                .name("decode-acks").uid("decode-acks");
+        SingleOutputStreamOperator<Alert> ackAlerts = streams.commands()
+                .keyBy(c -> new WorkerKey(c.runId(), c.workerId()), WorkerKey.TYPE)
+                .connect(acks.keyBy(a -> new WorkerKey(a.runId(), a.workerId()), WorkerKey.TYPE))
+                .process(new AckTrackerFunction(cfg.ackTimeoutMs(), cfg.stateIdleTimeoutMs()))
+                .name("ack-tracker").uid("ack-tracker");
+        return new MonitorStreams(streams.stats(), streams.alerts().union(ackAlerts), streams.commands(),
+                streams.deadLetters().union(acks.getSideOutput(Outputs.DEAD_LETTERS)));
     }
 
     /** The topology between sources and sinks: statistics, and rules files that replace the rules in force. */

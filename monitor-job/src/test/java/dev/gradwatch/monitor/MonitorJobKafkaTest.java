@@ -282,6 +282,9 @@ class MonitorJobKafkaTest {
                 "topic.alerts", prefix + "-alerts",
                 "topic.control", prefix + "-control",
                 "topic.dead-letter", prefix + "-dlq",
+                "topic.acks", prefix + "-acks",
+                // no trainer acknowledges here: keep command_unacknowledged out of these tests' alerts
+                "command.ack-timeout.ms", "600000",
                 "checkpoint.interval.ms", "1000"));
         broker.createTopics(2, cfg.statsTopic(), cfg.alertsTopic(), cfg.controlTopic(), cfg.deadLetterTopic());
         return cfg;

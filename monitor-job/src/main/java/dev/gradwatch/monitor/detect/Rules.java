@@ -41,6 +41,11 @@ public final class Rules {
     /** A (run, worker) that reported before has sent nothing for the stall timeout (processing time). */
     public static final String STALLED_WORKER = "stalled_worker";
 
+    /** A control command the trainer did not acknowledge within the ack timeout. */
+    public static final String COMMAND_UNACKNOWLEDGED = "command_unacknowledged";
+    /** The trainer acknowledged a control command with applied=false. */
+    public static final String COMMAND_REJECTED = "command_rejected";
+
     private static final Map<String, Severity> SEVERITY = Map.ofEntries(
             Map.entry(VANISHING_GRADIENT, Severity.WARNING),
             Map.entry(VANISHING_GRADIENT_DEPTH, Severity.WARNING),
@@ -56,7 +61,9 @@ public final class Rules {
             Map.entry(LOSS_SPIKE, Severity.WARNING),
             Map.entry(LOSS_NOT_DECREASING, Severity.INFO),
             Map.entry(WORKER_DIVERGENCE, Severity.WARNING),
-            Map.entry(STALLED_WORKER, Severity.WARNING));
+            Map.entry(STALLED_WORKER, Severity.WARNING),
+            Map.entry(COMMAND_UNACKNOWLEDGED, Severity.WARNING),
+            Map.entry(COMMAND_REJECTED, Severity.WARNING));
 
     public static final Set<String> ALL = SEVERITY.keySet();
 

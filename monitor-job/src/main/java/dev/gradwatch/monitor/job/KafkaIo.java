@@ -67,6 +67,26 @@ public final class KafkaIo {
                 .build();
     }
 
+    /**
+     * Reads the trainers' acks as raw records, from the committed offsets of its own group, else from
+     * the configured end, like the stats topic. Subscribed as a pattern naming just that topic: a
+     * topic list fails the job when the topic does not exist yet (no trainer has acknowledged
+     * anything), a pattern waits for it and reads a partition found later from its start.
+     */
+    public static KafkaSource<RawRecord> acksSource(MonitorConfig cfg) {
+        OffsetResetStrategy reset = "latest".equals(cfg.startingOffsets())
+                ? OffsetResetStrategy.LATEST : OffsetResetStrategy.EARLIEST;
+        return KafkaSource.<RawRecord>builder()
+                .setBootstrapServers(cfg.bootstrapServers())
+                .setTopicPattern(java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(cfg.acksTopic())))
+                .setGroupId(cfg.groupId() + "-acks")
+                .setClientIdPrefix(cfg.groupId() + "-acks")
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(reset))
+                .setDeserializer(new RawRecordDeserializer())
+                .setProperty("partition.discovery.interval.ms", "5000")
+                .build();
+    }
+
     /** An at-least-once sink writing {@code T} as JSON with {@link EventCodec}. */
     public static <T> KafkaSink<T> sink(MonitorConfig cfg, String topic, Class<T> type, SerializationSchema<T> key) {
         SerializationSchema<T> value = new JsonSerialization<>(type);
