@@ -4,6 +4,8 @@ import dev.gradwatch.demo.Scenario;
 import dev.gradwatch.events.CommandSigner;
 import dev.gradwatch.events.Topics;
 import dev.gradwatch.trainer.TrainerWorker;
+import dev.gradwatch.trainer.model.ModelFile;
+import dev.gradwatch.trainer.train.Trainable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,6 +29,10 @@ final class WorkerCommand implements Callable<Integer> {
             description = "model to train: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
     Scenario scenario;
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "train this model file (YAML or JSON, see examples/models) instead of a --scenario preset")
+    java.nio.file.Path modelFile;
+
     @Option(names = "--steps", defaultValue = "1000", description = "steps to train (default: ${DEFAULT-VALUE})")
     long steps;
 
@@ -41,7 +47,8 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                Topics.ACKS, runId, workerId, scenario.model(), steps, stepsPerSecond, 10_000,
+                Topics.ACKS, runId, workerId, modelFile != null ? Trainable.Factory.of(ModelFile.read(modelFile)) : Trainable.Factory.of(scenario.model()),
+                steps, stepsPerSecond, 10_000,
                 commandKeys == null ? null : CommandSigner.parse(commandKeys)),
                 (worker, r) -> {
                     if (r.step() % 100 == 0) {

@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import dev.gradwatch.events.Topics;
 import dev.gradwatch.trainer.TrainerWorker;
+import dev.gradwatch.trainer.train.Trainable;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -122,7 +123,7 @@ public final class Demo {
         Map<Scenario, TrainerWorker> workers = new EnumMap<>(Scenario.class);
         for (Scenario s : Scenario.values()) {
             TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                    Topics.ACKS, runId(s), "w0", s.model(), options.steps(), options.stepsPerSecond(), 10_000, keys), null);
+                    Topics.ACKS, runId(s), "w0", Trainable.Factory.of(s.model()), options.steps(), options.stepsPerSecond(), 10_000, keys), null);
             w.connect();
             workers.put(s, w);
         }

@@ -6,9 +6,8 @@ import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.trainer.kafka.ControlListener;
 import dev.gradwatch.trainer.kafka.StatsPublisher;
-import dev.gradwatch.trainer.train.ModelSpec;
 import dev.gradwatch.trainer.train.StepResult;
-import dev.gradwatch.trainer.train.TrainingSession;
+import dev.gradwatch.trainer.train.Trainable;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +27,7 @@ public final class TrainerWorker implements Runnable {
      * unsigned commands).
      */
     public record Config(String bootstrapServers, String statsTopic, String controlTopic, String acksTopic,
-                         String runId, String workerId, ModelSpec model, long steps, double stepsPerSecond,
+                         String runId, String workerId, Trainable.Factory model, long steps, double stepsPerSecond,
                          int publishQueueCapacity, CommandSigner commandVerifier) {
         public Config {
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -51,7 +50,7 @@ public final class TrainerWorker implements Runnable {
     private final Config config;
     private final StepListener listener;
     private final List<AppliedControl> applied = new ArrayList<>();
-    private volatile TrainingSession session;
+    private volatile Trainable session;
     private volatile StatsPublisher publisher;
     private volatile ControlListener control;
     private volatile double lastLoss = Double.NaN;
@@ -70,7 +69,11 @@ public final class TrainerWorker implements Runnable {
 
     /** Connects to the control topic; call before starting the thread so no early command is missed. */
     public void connect() throws InterruptedException {
-        session = TrainingSession.create(config.model());
+        try {
+            session = config.model().create();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot build the model: " + e.getMessage(), e);
+        }
         publisher = new StatsPublisher(config.bootstrapServers(), config.statsTopic(), config.acksTopic(),
                 config.publishQueueCapacity());
         control = new ControlListener(config.bootstrapServers(), config.controlTopic(), config.runId(), config.workerId(),
@@ -171,12 +174,12 @@ public final class TrainerWorker implements Runnable {
     }
 
     public double clipNorm() {
-        TrainingSession s = session;
-        return s == null ? config.model().initialClipNorm() : s.clipNorm();
+        Trainable s = session;
+        return s == null ? Double.POSITIVE_INFINITY : s.clipNorm();
     }
 
     public long skippedSteps() {
-        TrainingSession s = session;
+        Trainable s = session;
         return s == null ? 0 : s.skippedSteps();
     }
 

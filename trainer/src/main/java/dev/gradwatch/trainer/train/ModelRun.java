@@ -82,6 +82,10 @@ public final class ModelRun {
     private final DMatrixRMaj T = new DMatrixRMaj(1, 1);
     private long steps;
     private long skipped;
+    // set by the monitor's commands through asTrainable(): a global-norm clip on top of the file's
+    // clipping, and a factor on the scheduled learning rate
+    private volatile double controlClipNorm = Double.POSITIVE_INFINITY;
+    private volatile double learningRateScale = 1.0;
 
     private ModelRun(ModelFile file) throws IOException {
         this.file = file;
@@ -170,7 +174,7 @@ public final class ModelRun {
 
     /** One training step; see the class comment. */
     public Step step() {
-        schedule.apply(optimizer, file.optimizer().lr(), steps);
+        schedule.apply(optimizer, file.optimizer().lr() * learningRateScale, steps);
         double L = forwardBackward();
         double norm;
         boolean skip;
@@ -180,6 +184,7 @@ public final class ModelRun {
         } else {
             norm = clip();
             skip = !Double.isFinite(norm);
+            if (!skip && Double.isFinite(controlClipNorm)) ClipGradNorm.clip(params, controlClipNorm);
         }
         if (skip) skipped++;
         else optimizer.step();
@@ -309,5 +314,55 @@ public final class ModelRun {
 
     public double learningRate() {
         return optimizer.learningRate();
+    }
+
+    /**
+     * This run as a {@link Trainable} for a training worker: steps report the probe's statistics,
+     * {@code setClipNorm} adds a global-norm clip after the file's own clipping, and
+     * {@code scaleLearningRate} scales the scheduled rate from the next step on.
+     */
+    public Trainable asTrainable() {
+        ModelRun run = this;
+        return new Trainable() {
+            @Override
+            public StepResult step() {
+                Step s = run.step();
+                return new StepResult(s.step(), s.loss(), s.gradNorm(), s.skipped(), run.probe.stats());
+            }
+
+            @Override
+            public long stepCount() {
+                return run.steps;
+            }
+
+            @Override
+            public long skippedSteps() {
+                return run.skipped;
+            }
+
+            @Override
+            public double clipNorm() {
+                return run.controlClipNorm;
+            }
+
+            @Override
+            public void setClipNorm(double maxNorm) {
+                if (!(maxNorm > 0)) throw new IllegalArgumentException("clip norm must be > 0, got " + maxNorm);
+                run.controlClipNorm = maxNorm;
+            }
+
+            @Override
+            public double learningRate() {
+                return run.optimizer.learningRate();
+            }
+
+            @Override
+            public void scaleLearningRate(double factor) {
+                if (!(factor > 0 && Double.isFinite(factor))) {
+                    throw new IllegalArgumentException("learning-rate factor must be finite and > 0, got " + factor);
+                }
+                run.learningRateScale *= factor;
+            }
+        };
     }
 }

@@ -29,7 +29,7 @@ import java.util.SplittableRandom;
  * A step allocates nothing in the steady state apart from its small {@link StepResult}, whose
  * layer list is a view valid until the next step.
  */
-public final class TrainingSession {
+public final class TrainingSession implements Trainable {
 
     private final ModelSpec spec;
     private final Sequential model;
