@@ -85,4 +85,20 @@ class MonitorConfigTest {
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("command.keys: "), e.getMessage());
         org.junit.jupiter.api.Assertions.assertFalse(e.getMessage().contains("c2VjcmV0"), e.getMessage());
     }
+
+    @Test
+    void stallAndAckSettingsHaveTheirDefaultsAndMustComeBeforeTheIdleCleanUp() {
+        MonitorConfig c = MonitorConfig.defaults();
+        assertEquals(60_000, c.stallTimeoutMs());
+        assertEquals(10_000, c.ackTimeoutMs());
+        assertEquals(Topics.ACKS, c.acksTopic());
+        assertEquals(c, MonitorConfig.fromMap(c.asMap()));
+        var e = assertThrows(IllegalArgumentException.class, () -> MonitorConfig.fromArgs(
+                "--state.idle-timeout.ms", "120000", "--command.ack-timeout.ms", "120000"));
+        assertTrue(e.getMessage().startsWith("command.ack-timeout.ms (120000) must be shorter than state.idle-timeout.ms"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> MonitorConfig.fromArgs("--stall.timeout.ms", "10"));
+        assertTrue(e.getMessage().startsWith("stall.timeout.ms must be >= 1000"), e.getMessage());
+        assertTrue(MonitorConfig.usage().contains("--topic.acks"));
+    }
 }

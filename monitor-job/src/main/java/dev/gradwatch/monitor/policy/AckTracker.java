@@ -23,6 +23,8 @@ import java.util.Map;
  * <p>Known limitation: the trainer drops a command id it has already seen without acknowledging it
  * again. An at-least-once redelivery after a restart is matched against the ids remembered in
  * state ({@link #MAX_ANSWERED} of them); one older than that would be reported as unacknowledged.
+ * A command addressed to every worker ({@code *}) is keyed by {@code *} while its acks carry real
+ * worker ids, so it would time out here; the policy never sends one.
  */
 public final class AckTracker implements java.io.Serializable {
 
