@@ -101,7 +101,9 @@ class OutOfOrderAndLateRecordsTest {
     @Test
     void raisesTheInOrderAlertsAndCountsEveryStepThatCameTooLate() throws Exception {
         long started = System.nanoTime();
-        MonitorConfig cfg = EndToEnd.topics(broker, "late", Map.of("checkpoint.interval.ms", "1000"));
+        MonitorConfig cfg = EndToEnd.topics(broker, "late", Map.of("checkpoint.interval.ms", "1000",
+                // nobody acknowledges commands here: no command_unacknowledged while the test runs
+                "command.ack-timeout.ms", "600000"));
         List<StepStats> inOrder = new ArrayList<>();
         for (int s = 0; s < STEPS; s++) inOrder.add(step(s));
         Set<String> expected = new AlertOracle(cfg.rules()).feedAll(inOrder).alertIds();

@@ -83,7 +83,9 @@ class TwoRunsAtDifferentSpeedsTest {
     @Test
     void anIdleSlowRunNeverDelaysTheFastRunsAlertsAndStillGetsItsOwn() throws Exception {
         long started = System.nanoTime();
-        MonitorConfig cfg = EndToEnd.topics(broker, "speeds", Map.of("checkpoint.interval.ms", "1000"));
+        MonitorConfig cfg = EndToEnd.topics(broker, "speeds", Map.of("checkpoint.interval.ms", "1000",
+                // nobody acknowledges commands here: no command_unacknowledged while the test runs
+                "command.ack-timeout.ms", "600000"));
         AlertOracle oracle = new AlertOracle(cfg.rules());
         for (int s = 0; s < FAST_STEPS; s++) oracle.feed(fast(s));
         for (int s : SLOW_EARLY) oracle.feed(slow(s));
