@@ -63,10 +63,19 @@ final class TrainCommand implements Callable<Integer> {
         Progress progress = new Progress(out, run.totalSteps(), Math.max(1, run.totalSteps() / Math.max(1, reports)), file.batch());
         ModelRun.Result r = run.run(progress);
         ModelRun.Evaluation e = r.test();
-        if (e.classification()) {
+        String samples = file.data().sequence() ? "sequences" : "samples";
+        if (e.classification() && file.data().targetsEveryTimeStep()) {
+            out.printf(Locale.ROOT, "test accuracy %.2f%% over every time step of %d sequences (test loss %.4f)%n", 100 * e.accuracy(),
+                    e.samples(), e.loss());
+        } else if (e.classification()) {
             out.printf(Locale.ROOT, "test accuracy %.2f%% on %d samples (test loss %.4f)%n", 100 * e.accuracy(), e.samples(), e.loss());
         } else {
-            out.printf(Locale.ROOT, "test loss %.4g on %d samples%n", e.loss(), e.samples());
+            out.printf(Locale.ROOT, "test loss %.4g on %d %s%n", e.loss(), e.samples(), samples);
+            double baseline = file.data().baselineLoss();
+            if (!Double.isNaN(baseline)) {
+                out.printf(Locale.ROOT, "baseline (always predicting the expected sum 1): test MSE 2/12 = %.4f; this model %s it%n",
+                        baseline, e.loss() < baseline ? "beats" : "does not beat");
+            }
         }
         out.printf(Locale.ROOT, "%d steps (%d skipped: non-finite gradient), final batch loss %.4g, wall time %.1f s%n",
                 r.steps(), r.skipped(), r.finalLoss(), r.seconds());

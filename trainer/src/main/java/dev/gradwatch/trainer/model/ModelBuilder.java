@@ -10,6 +10,10 @@ import dev.gradwatch.trainer.nn.PRelu;
 import dev.gradwatch.trainer.nn.Residual;
 import dev.gradwatch.trainer.nn.Sequential;
 import dev.gradwatch.trainer.nn.Softmax;
+import dev.gradwatch.trainer.nn.recurrent.Gru;
+import dev.gradwatch.trainer.nn.recurrent.LastTimeStep;
+import dev.gradwatch.trainer.nn.recurrent.Lstm;
+import dev.gradwatch.trainer.nn.recurrent.Rnn;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +24,8 @@ import java.util.SplittableRandom;
 /**
  * Turns the layers of a {@link ModelFile} into a network. Layers are named by kind and a counter
  * over the whole model in file order ({@code dense0}, {@code dense1}, {@code bn0}, {@code res0}…),
- * so names are unique even inside residual blocks. Weights are drawn from {@code rng} layer by
+ * so names are unique even inside residual blocks; recurrent layers are {@code rnn0}, {@code lstm0},
+ * {@code gru0} and last-step layers {@code last0}, all with the data set's T. Weights are drawn from {@code rng} layer by
  * layer in file order and dropout layer k gets the seed {@code dropoutSeed + k}: a seed gives the
  * same network.
  */
@@ -28,11 +33,13 @@ public final class ModelBuilder {
 
     private final SplittableRandom rng;
     private final long dropoutSeed;
+    private final int timeSteps;
     private final Map<String, Integer> counters = new HashMap<>();
 
-    private ModelBuilder(SplittableRandom rng, long dropoutSeed) {
+    private ModelBuilder(SplittableRandom rng, long dropoutSeed, int timeSteps) {
         this.rng = rng;
         this.dropoutSeed = dropoutSeed;
+        this.timeSteps = timeSteps;
     }
 
     /**
@@ -42,7 +49,7 @@ public final class ModelBuilder {
     public static Sequential build(ModelFile file, SplittableRandom rng, long dropoutSeed) {
         List<ModelFile.LayerSpec> specs = file.layers();
         if (foldsSoftmax(file)) specs = specs.subList(0, specs.size() - 1);
-        ModelBuilder b = new ModelBuilder(rng, dropoutSeed);
+        ModelBuilder b = new ModelBuilder(rng, dropoutSeed, file.data().sequenceLength());
         return new Sequential(file.name(), b.layers(specs, file.input()));
     }
 
@@ -75,6 +82,15 @@ public final class ModelBuilder {
                 l = new Dropout(next("drop"), d.p(), dropoutSeed + k);
             } else if (spec instanceof ModelFile.PRelu p) {
                 l = new PRelu(next("prelu"), w, p.shared() ? 1 : w, p.initialSlope());
+            } else if (spec instanceof ModelFile.Recurrent r) {
+                l = switch (r.cell()) {
+                    case "rnn" -> new Rnn(next("rnn"), w, r.size(), timeSteps, rng);
+                    case "lstm" -> new Lstm(next("lstm"), w, r.size(), timeSteps, r.forgetBias(), rng);
+                    default -> new Gru(next("gru"), w, r.size(), timeSteps, rng);
+                };
+                w = r.size();
+            } else if (spec instanceof ModelFile.LastStep) {
+                l = new LastTimeStep(next("last"), timeSteps);
             } else if (spec instanceof ModelFile.Softmax) {
                 l = new Softmax(next("softmax"));
             } else {

@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.model;
 
+import dev.gradwatch.trainer.data.AddingProblem;
 import dev.gradwatch.trainer.nn.Activation;
 import dev.gradwatch.trainer.nn.Init;
 import dev.gradwatch.trainer.optim.LearningRateSchedule;
@@ -87,6 +88,21 @@ public record ModelFile(String name, int input, List<LayerSpec> layers, int outp
     }
 
     /**
+     * A recurrent layer over a time-major sequence (see {@code RecurrentLayer}): {@code rnn}
+     * (tanh), {@code lstm} or {@code gru}, with {@code size} hidden units; it outputs every hidden
+     * state, so the layers after it act on every time step until a {@link LastStep}. T comes from
+     * the data set.
+     *
+     * @param forgetBias LSTM only: the forget gate's starting bias (NaN for the others)
+     */
+    public record Recurrent(String cell, int size, double forgetBias) implements LayerSpec {
+    }
+
+    /** Keeps the last time step h_{T−1} of a sequence, B rows, so that dense layers can follow. */
+    public record LastStep() implements LayerSpec {
+    }
+
+    /**
      * @param type        {@code sgd}, {@code adam} or {@code adamw}
      * @param momentum    SGD only
      * @param nesterov    SGD only
@@ -140,19 +156,54 @@ public record ModelFile(String name, int input, List<LayerSpec> layers, int outp
 
     /**
      * @param type     {@code teacher-regression}, {@code teacher-classification}, {@code two-spirals},
-     *                 {@code parity} or {@code fashion-mnist}
+     *                 {@code parity}, {@code fashion-mnist}, or the sequence tasks {@code adding} and
+     *                 {@code copy}
      * @param path     where the Fashion-MNIST IDX files are
      * @param bits     parity's input bits
      * @param turns    two spirals' turns
      * @param noise    two spirals' noise σ
      * @param testSize held-out samples drawn for the synthetic tasks
      * @param normalize Fashion-MNIST: standardize pixels with the training set's mean and std
+     * @param timeSteps the adding problem's T (the copy task's T follows from its settings, see {@link #sequenceLength()})
+     * @param symbols   the copy task's alphabet size
+     * @param length    the copy task's number of symbols to remember
+     * @param delay     the copy task's steps from the last symbol to the first answer step
      */
-    public record DataSpec(String type, Path path, int bits, double turns, double noise, int testSize, boolean normalize) {
+    public record DataSpec(String type, Path path, int bits, double turns, double noise, int testSize, boolean normalize,
+                           int timeSteps, int symbols, int length, int delay) {
+
+        /** A data set of single samples (no sequence settings). */
+        public DataSpec(String type, Path path, int bits, double turns, double noise, int testSize, boolean normalize) {
+            this(type, path, bits, turns, noise, testSize, normalize, 0, 0, 0, 0);
+        }
 
         /** Whether the targets are classes (accuracy is measured) rather than real values. */
         public boolean classification() {
-            return !type.equals("teacher-regression");
+            return !type.equals("teacher-regression") && !type.equals("adding");
+        }
+
+        /** Whether samples are sequences, (T·B) time-major input rows per batch of B, for recurrent layers. */
+        public boolean sequence() {
+            return type.equals("adding") || type.equals("copy");
+        }
+
+        /** T of a sequence data set (the copy task's 2·length + delay), 0 for the others. */
+        public int sequenceLength() {
+            return switch (type) {
+                case "adding" -> timeSteps;
+                case "copy" -> 2 * length + delay;
+                default -> 0;
+            };
+        }
+
+        /** Whether a sequence data set has targets at every time step (copy) rather than one per sequence (adding). */
+        public boolean targetsEveryTimeStep() {
+            return type.equals("copy");
+        }
+
+        /** The test loss of the trivial predictor where the task defines one (adding: 2/12), else NaN. */
+        public double baselineLoss() {
+            return type.equals("adding") ? AddingProblem.BASELINE_MSE : Double.NaN;
         }
     }
 }

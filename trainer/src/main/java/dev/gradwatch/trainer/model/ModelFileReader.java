@@ -42,6 +42,8 @@ import java.util.Set;
  *   - {type: dropout, p: 0.1}
  *   - {type: prelu, shared: false, init: 0.25}
  *   - {type: softmax}              # last, with softmax-ce: folded into the loss
+ *   - {type: lstm, size: 32, forget-bias: 1.0}   # also rnn and gru (size only): sequence data only;
+ *   - {type: last-step}            # keeps h_T, after a recurrent layer; T comes from the data set
  * loss: softmax-ce                 # mse, bce, softmax-ce
  * optimizer: {type: adam, lr: 1e-3}  # sgd (momentum, nesterov, weight-decay), adam or adamw
  *                                    # (beta1, beta2, eps, weight-decay)
@@ -52,6 +54,7 @@ import java.util.Set;
  *                                  # normalize: standardize pixels with the training set's mean and std
  *                                  # teacher-regression, teacher-classification, two-spirals (turns, noise),
  *                                  # parity (bits); synthetic ones take test-size (default 2000)
+ *                                  # sequences: adding (time-steps), copy (symbols, length, delay)
  * batch: 128
  * epochs: 5                        # or steps: N (epochs for fashion-mnist only)
  * </pre>
@@ -60,12 +63,13 @@ public final class ModelFileReader {
 
     static final List<String> LOSSES = List.of("mse", "bce", "softmax-ce");
     static final List<String> LAYER_TYPES = List.of("dense", "batchnorm", "layernorm", "activation", "residual", "dropout",
-            "prelu", "softmax");
+            "prelu", "softmax", "rnn", "lstm", "gru", "last-step");
+    static final List<String> RECURRENT = List.of("rnn", "lstm", "gru");
     static final List<String> OPTIMIZERS = List.of("sgd", "adam", "adamw");
     static final List<String> SCHEDULES = List.of("constant", "step", "cosine", "warmup");
     static final List<String> CLIPS = List.of("none", "norm", "value", "per-layer", "agc");
     static final List<String> DATA = List.of("teacher-regression", "teacher-classification", "two-spirals", "parity",
-            "fashion-mnist");
+            "fashion-mnist", "adding", "copy");
     static final int FASHION_MNIST_INPUTS = 784;
     static final int FASHION_MNIST_CLASSES = 10;
 
@@ -116,7 +120,8 @@ public final class ModelFileReader {
                 "weight-decay", "beta1", "beta2", "eps")));
         ScheduleSpec schedule = top.has("schedule") ? schedule(top.node("schedule"), "schedule") : new ModelFile.ConstantSchedule();
         ClipSpec clip = top.has("clip") ? clip(top.node("clip"), "clip") : new ClipSpec("none", Double.POSITIVE_INFINITY, 0);
-        DataSpec data = data(top.object("data", Set.of("type", "path", "normalize", "bits", "turns", "noise", "test-size")));
+        DataSpec data = data(top.object("data", Set.of("type", "path", "normalize", "bits", "turns", "noise", "test-size",
+                "time-steps", "symbols", "length", "delay")));
         int batch = top.intAtLeast("batch", 1);
         if (batch < 2 && hasBatchNorm(layers)) {
             throw new ModelFileException("batch", "expected at least 2 with batchnorm layers (they normalize over the batch), got " + batch);
@@ -132,8 +137,53 @@ public final class ModelFileReader {
             throw new ModelFileException("epochs", "data " + data.type() + " is an endless stream; give steps instead");
         }
 
+        checkSequence(data, layers);
         checkDataFits(data, input, output, loss, layers);
         return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, steps, epochs);
+    }
+
+    /**
+     * Recurrent layers need a sequence data set and a sequence data set needs one; last-step comes
+     * once, after a recurrent layer, and only when the data set scores the end of the sequence.
+     */
+    private static void checkSequence(DataSpec data, List<LayerSpec> layers) {
+        int firstRecurrent = -1, lastStep = -1;
+        for (int i = 0; i < layers.size(); i++) {
+            LayerSpec l = layers.get(i);
+            String path = "layers[" + i + "]";
+            if (l instanceof ModelFile.Recurrent r) {
+                if (!data.sequence()) {
+                    throw new ModelFileException(path + ".type", r.cell() + " is a recurrent layer and needs a sequence data set "
+                            + "(adding or copy); data is " + data.type());
+                }
+                if (lastStep >= 0) {
+                    throw new ModelFileException(path, "expected a sequence for " + r.cell() + ", but layers[" + lastStep
+                            + "] (last-step) already kept only the last time step");
+                }
+                if (firstRecurrent < 0) firstRecurrent = i;
+            } else if (l instanceof ModelFile.LastStep) {
+                if (firstRecurrent < 0) {
+                    throw new ModelFileException(path, "last-step keeps the last time step of a sequence; expected it after a "
+                            + "recurrent layer (rnn, lstm or gru)");
+                }
+                if (lastStep >= 0) {
+                    throw new ModelFileException(path, "expected one last-step; layers[" + lastStep + "] already kept only the last time step");
+                }
+                lastStep = i;
+            }
+        }
+        if (!data.sequence()) return;
+        if (firstRecurrent < 0) {
+            throw new ModelFileException("data.type", data.type() + " is a sequence task; expected a recurrent layer (rnn, lstm or gru) in layers");
+        }
+        if (data.targetsEveryTimeStep() && lastStep >= 0) {
+            throw new ModelFileException("layers[" + lastStep + "]", data.type() + " scores every time step; expected no last-step "
+                    + "(the layers after the recurrent one read every hidden state)");
+        }
+        if (!data.targetsEveryTimeStep() && lastStep < 0) {
+            throw new ModelFileException("layers", data.type() + " scores the end of each sequence; expected a {type: last-step} "
+                    + "after the recurrent layers");
+        }
     }
 
     /** The data set's shape and targets against the model's input, output and loss. */
@@ -159,6 +209,25 @@ public final class ModelFileReader {
                 }
                 if (loss.equals("softmax-ce") && output != 2) {
                     throw new ModelFileException("loss", "softmax-ce needs 2 outputs for " + data.type() + ", the model has " + output);
+                }
+            }
+            case "adding" -> {
+                if (input != 2) throw new ModelFileException("input", "expected 2 for adding (a value and a marker per step), got " + input);
+                if (output != 1) throw new ModelFileException(lastLayer, "expected the model to end with 1 output (the sum) for adding, got " + output);
+                if (!loss.equals("mse")) throw new ModelFileException("loss", "adding has a real-valued target; expected mse, got " + loss);
+            }
+            case "copy" -> {
+                int expectedInput = data.symbols() + 2, classes = data.symbols() + 1;
+                if (input != expectedInput) {
+                    throw new ModelFileException("input", "expected " + expectedInput + " for copy with " + data.symbols()
+                            + " symbols (one-hot: blank, the symbols, the delimiter), got " + input);
+                }
+                if (output != classes) {
+                    throw new ModelFileException(lastLayer, "expected the model to end with " + classes + " outputs for copy with "
+                            + data.symbols() + " symbols (blank and the symbols), got " + output);
+                }
+                if (!loss.equals("softmax-ce")) {
+                    throw new ModelFileException("loss", "copy has one class per time step; expected softmax-ce, got " + loss);
                 }
             }
             case "teacher-classification" -> {
@@ -190,6 +259,9 @@ public final class ModelFileReader {
     private static final class LayerWalk {
         int width;
 
+        /** Inside a residual branch, where recurrent and last-step layers are not allowed. */
+        boolean inResidual;
+
         List<LayerSpec> list(JsonNode array, String path, int inputWidth) {
             width = inputWidth;
             List<LayerSpec> out = new ArrayList<>();
@@ -202,7 +274,29 @@ public final class ModelFileReader {
             JsonNode typeNode = node.get("type");
             if (typeNode == null) throw new ModelFileException(path + ".type", "missing; expected one of " + String.join(", ", LAYER_TYPES));
             String type = oneOf(typeNode, path + ".type", LAYER_TYPES);
+            if (inResidual && (RECURRENT.contains(type) || type.equals("last-step"))) {
+                throw new ModelFileException(path + ".type", type + " is not allowed inside a residual block; expected it in the "
+                        + "top-level layers");
+            }
             switch (type) {
+                case "rnn":
+                case "gru": {
+                    Obj o = Obj.of(node, path, Set.of("type", "size"));
+                    int size = o.intAtLeast("size", 1);
+                    width = size;
+                    return new ModelFile.Recurrent(type, size, Double.NaN);
+                }
+                case "lstm": {
+                    Obj o = Obj.of(node, path, Set.of("type", "size", "forget-bias"));
+                    int size = o.intAtLeast("size", 1);
+                    double forgetBias = o.number("forget-bias", 1.0);
+                    width = size;
+                    return new ModelFile.Recurrent(type, size, forgetBias);
+                }
+                case "last-step": {
+                    Obj.of(node, path, Set.of("type"));
+                    return new ModelFile.LastStep();
+                }
                 case "dense": {
                     Obj o = Obj.of(node, path, Set.of("type", "size", "activation", "init"));
                     int size = o.intAtLeast("size", 1);
@@ -248,7 +342,9 @@ public final class ModelFileReader {
                         throw new ModelFileException(path + ".layers", "expected a non-empty list of layers, got " + shown(inner));
                     }
                     int before = width;
-                    List<LayerSpec> branch = new LayerWalk().listFrom(inner, path + ".layers", before);
+                    LayerWalk branchWalk = new LayerWalk();
+                    branchWalk.inResidual = true;
+                    List<LayerSpec> branch = branchWalk.listFrom(inner, path + ".layers", before);
                     return new ModelFile.Residual(scale, branch);
                 }
             }
@@ -367,6 +463,18 @@ public final class ModelFileReader {
                 o.only("type", "turns", "noise", "test-size");
                 return new DataSpec(type, null, 0, o.positive("turns", 1.5), o.nonNegative("noise", 0),
                         o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false);
+            case "adding": {
+                o.only("type", "time-steps", "test-size");
+                int t = o.intAtLeast("time-steps", 2);
+                return new DataSpec(type, null, 0, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false,
+                        t, 0, 0, 0);
+            }
+            case "copy": {
+                o.only("type", "symbols", "length", "delay", "test-size");
+                int symbols = o.intAtLeast("symbols", 1), length = o.intAtLeast("length", 1), delay = o.intAtLeast("delay", 1);
+                return new DataSpec(type, null, 0, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false,
+                        0, symbols, length, delay);
+            }
             default:
                 o.only("type", "test-size");
                 return new DataSpec(type, null, 0, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false);

@@ -1,6 +1,8 @@
 package dev.gradwatch.trainer.train;
 
+import dev.gradwatch.trainer.data.AddingProblem;
 import dev.gradwatch.trainer.data.BatchSource;
+import dev.gradwatch.trainer.data.CopyTask;
 import dev.gradwatch.trainer.data.LabeledImages;
 import dev.gradwatch.trainer.data.Parity;
 import dev.gradwatch.trainer.data.TeacherTask;
@@ -36,6 +38,10 @@ import java.util.SplittableRandom;
  * {@link #evaluate()} measures test accuracy (classification) or test loss (regression) in
  * evaluation mode.
  *
+ * <p>Sequence data sets (adding, copy) give batches of B sequences as (T·B) time-major input
+ * rows, the file's {@code batch} being B; the test set is one such block of {@code test-size}
+ * sequences, evaluated in chunks of whole sequences.
+ *
  * <p>Reproducible: the seed is split, in this order, into the weights' stream, the training
  * batches, the synthetic test set and the dropout masks; the engine is single-threaded, so the
  * same file and seed give bit-identical losses.
@@ -48,7 +54,9 @@ public final class ModelRun {
 
     /**
      * Test figures: accuracy (the fraction of samples, or of 0/1 outputs for independent binary
-     * targets, predicted right; NaN for regression) and the mean loss over the test set.
+     * targets, or for the copy task of (sequence, time step) pairs, predicted right; NaN for
+     * regression), the mean loss over the test set and its number of samples (sequences for a
+     * sequence data set).
      */
     public record Evaluation(boolean classification, double accuracy, double loss, int samples) {
     }
@@ -151,6 +159,8 @@ public final class ModelRun {
             case "teacher-classification" -> TeacherTask.classification(file.input(), file.output(), seed);
             case "two-spirals" -> new TwoSpirals(file.output(), d.turns(), d.noise(), seed);
             case "parity" -> new Parity(d.bits(), file.output(), seed);
+            case "adding" -> new AddingProblem(d.timeSteps(), seed);
+            case "copy" -> new CopyTask(d.symbols(), d.length(), d.delay(), seed);
             default -> throw new IllegalArgumentException("data " + d.type() + " is not synthetic");
         };
     }
@@ -239,7 +249,11 @@ public final class ModelRun {
     public Evaluation evaluate() {
         TrainingMode.setTraining(model, false);
         try {
-            int n = testX.numRows, in = testX.numCols, out = testT.numCols;
+            ModelFile.DataSpec data = file.data();
+            // time-major sequences: X has T blocks of n rows, T has T blocks (copy) or one (adding)
+            int xBlocks = data.sequence() ? data.sequenceLength() : 1;
+            int tBlocks = data.targetsEveryTimeStep() ? data.sequenceLength() : 1;
+            int n = testT.numRows / tBlocks, in = testX.numCols, out = testT.numCols;
             DMatrixRMaj Xc = new DMatrixRMaj(1, 1), Tc = new DMatrixRMaj(1, 1);
             boolean oneHot = out > 1 && !file.data().type().startsWith("teacher");
             double threshold = file.loss().equals("bce") ? 0 : 0.5;
@@ -247,14 +261,12 @@ public final class ModelRun {
             long right = 0, judged = 0;
             for (int from = 0; from < n; from += EVAL_CHUNK) {
                 int m = Math.min(EVAL_CHUNK, n - from);
-                Xc.reshape(m, in);
-                Tc.reshape(m, out);
-                System.arraycopy(testX.data, from * in, Xc.data, 0, m * in);
-                System.arraycopy(testT.data, from * out, Tc.data, 0, m * out);
+                chunk(testX, xBlocks, n, from, m, Xc);
+                chunk(testT, tBlocks, n, from, m, Tc);
                 DMatrixRMaj Y = model.forward(Xc);
                 lossSum += evalLoss.forward(Y, Tc) * m;
                 if (!file.data().classification()) continue;
-                for (int r = 0; r < m; r++) {
+                for (int r = 0; r < Tc.numRows; r++) {
                     if (oneHot) {
                         right += argmax(Y, r) == argmax(Tc, r) ? 1 : 0;
                         judged++;
@@ -272,6 +284,18 @@ public final class ModelRun {
             return new Evaluation(cls, cls ? (double) right / judged : Double.NaN, lossSum / n, n);
         } finally {
             TrainingMode.setTraining(model, true);
+        }
+    }
+
+    /**
+     * out = samples from … from + m − 1 of a matrix made of {@code blocks} time-major blocks of
+     * {@code n} rows each, as {@code blocks} blocks of m rows (one block: plain rows).
+     */
+    private static void chunk(DMatrixRMaj all, int blocks, int n, int from, int m, DMatrixRMaj out) {
+        int cols = all.numCols;
+        out.reshape(blocks * m, cols);
+        for (int b = 0; b < blocks; b++) {
+            System.arraycopy(all.data, (b * n + from) * cols, out.data, b * m * cols, m * cols);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.trainer.model.ModelFile;
 
@@ -15,15 +16,32 @@ import java.util.Locale;
  * (input side first), which telescopes to (first/last)^(1/(n−1)): below 1 the gradient shrinks by
  * that factor per layer on its way back to the input (vanishing), above 1 it grows (exploding).
  * Normalization and PReLU layers are listed but left out of the ratio and the factor, whose
- * parameters are of another kind than a weight matrix.
+ * parameters are of another kind than a weight matrix. Recurrent layers also carry the gradient
+ * norm with respect to their hidden state per time step, ‖∂L/∂h_t‖ for t = 0 … T−1, and the text
+ * shows its first/last ratio ‖∂L/∂h_0‖/‖∂L/∂h_{T−1}‖: far below 1, the gradient vanishes on its way
+ * back through time.
  *
  * @param loss the batch loss at initialisation
  */
 public record ProbeReport(String model, int batch, double loss, List<Layer> layers, double firstLastRatio,
                           double attenuation) {
 
-    /** One parameterised layer: its gradient and weight norms. */
-    public record Layer(int index, String name, String kind, long params, double gradL2, double weightL2) {
+    /**
+     * One parameterised layer: its gradient and weight norms and, for recurrent layers, the
+     * gradient norm per time step (null for the others, and then left out of the JSON).
+     */
+    public record Layer(int index, String name, String kind, long params, double gradL2, double weightL2,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) double[] timeStepGradNorms) {
+
+        public Layer(int index, String name, String kind, long params, double gradL2, double weightL2) {
+            this(index, name, kind, params, gradL2, weightL2, null);
+        }
+
+        /** ‖∂L/∂h_0‖ / ‖∂L/∂h_{T−1}‖ of a recurrent layer; NaN for the others. */
+        public double firstLastTimeStepRatio() {
+            if (timeStepGradNorms == null || timeStepGradNorms.length == 0) return Double.NaN;
+            return timeStepGradNorms[0] / timeStepGradNorms[timeStepGradNorms.length - 1];
+        }
     }
 
     public ProbeReport {
@@ -37,7 +55,7 @@ public record ProbeReport(String model, int batch, double loss, List<Layer> laye
         List<Layer> layers = new ArrayList<>();
         List<Double> dense = new ArrayList<>();
         for (LayerStats s : run.probe().snapshot()) {
-            layers.add(new Layer(s.index(), s.name(), s.kind(), s.paramCount(), s.gradL2(), s.weightL2()));
+            layers.add(new Layer(s.index(), s.name(), s.kind(), s.paramCount(), s.gradL2(), s.weightL2(), s.timeStepGradNorms()));
             if (s.kind().startsWith("dense/")) dense.add(s.gradL2());
         }
         double ratio = Double.NaN, factor = Double.NaN;
@@ -59,6 +77,13 @@ public record ProbeReport(String model, int batch, double loss, List<Layer> laye
         for (Layer l : layers) {
             b.append(String.format(Locale.ROOT, "%5d  %-14s %-20s %10d %12.3e %12.3e%n", l.index(), l.name(), l.kind(), l.params(),
                     l.gradL2(), l.weightL2()));
+        }
+        for (Layer l : layers) {
+            double[] ts = l.timeStepGradNorms();
+            if (ts == null || ts.length == 0) continue;
+            b.append(String.format(Locale.ROOT, "%s: first/last time-step gradient norm ratio over %d steps: %.3e "
+                            + "(|dL/dh_0| %.3e, |dL/dh_%d| %.3e)%n", l.name(), ts.length, l.firstLastTimeStepRatio(), ts[0],
+                    ts.length - 1, ts[ts.length - 1]));
         }
         b.append(String.format(Locale.ROOT, "first/last dense gradient norm ratio: %.3e%n", firstLastRatio));
         b.append(String.format(Locale.ROOT, "average per-layer attenuation factor: %.4g (%s)%n", attenuation, verdict(attenuation)));
