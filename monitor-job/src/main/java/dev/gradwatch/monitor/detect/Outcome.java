@@ -6,8 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What a monitor did with one sample: the alerts to publish, or the sample dropped because its step
- * was not after the last one seen (a duplicate or a replay).
+ * What a monitor did with one sample: the alerts to publish, and whether the sample was dropped
+ * from the windows because its step was not after the last one seen (late, a duplicate or a
+ * replay). A dropped sample may still carry alerts that do not wait for a window (non-finite values).
  */
 public final class Outcome {
 

@@ -42,7 +42,12 @@ public final class StepMonitor {
     }
 
     public Outcome onStep(StepState st, StepStats s) {
-        if (st.ring.lastStep >= s.step()) return Outcome.dropped();
+        if (st.ring.lastStep >= s.step()) {
+            // too late for the windows, but a non-finite value is announced whenever it arrives
+            Outcome late = Outcome.dropped();
+            judgeNonFinite(st, Subject.step(s.runId(), s.workerId(), st.layerKinds), s, late);
+            return late;
+        }
         st.ring.reshape(cfg.historySteps(), COLUMNS);
         Outcome out = Outcome.accepted();
 
@@ -82,7 +87,16 @@ public final class StepMonitor {
                 lossSpike.isPresent() ? 1 : 0,
                 globalNorm);
 
-        // non-finite values are announced at the step where they appear
+        judgeNonFinite(st, who, s, out);
+        if (lossSpike.isPresent()) {
+            judge.judge(st.latches, Rules.LOSS_SPIKE, lossSpike, who, s.step(), s.timestampMs(), null, out);
+        }
+        if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
+        return out;
+    }
+
+    /** Non-finite values are announced at the step where they appear, without waiting for a window. */
+    private void judgeNonFinite(StepState st, Subject who, StepStats s, Outcome out) {
         Optional<Finding> grad = NonFiniteDetector.gradient(who, s);
         if (grad.isPresent()) {
             judge.judge(st.latches, Rules.NON_FINITE_GRADIENT, grad, who, s.step(), s.timestampMs(), null, out);
@@ -91,11 +105,6 @@ public final class StepMonitor {
         if (loss.isPresent()) {
             judge.judge(st.latches, Rules.NON_FINITE_LOSS, loss, who, s.step(), s.timestampMs(), null, out);
         }
-        if (lossSpike.isPresent()) {
-            judge.judge(st.latches, Rules.LOSS_SPIKE, lossSpike, who, s.step(), s.timestampMs(), null, out);
-        }
-        if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
-        return out;
     }
 
     private void closeWindow(StepState st, Subject who, long end, long timestampMs, Outcome out) {

@@ -51,7 +51,7 @@ public final class StepViewFunction extends KeyedBroadcastProcessFunction<Worker
         Outcome o = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId()).onStep(st, s);
         if (o.isDropped()) {
             dropped.inc();
-            return;
+            if (o.alerts().isEmpty()) return;
         }
         state.update(st);
         idle.touch(ctx.timerService());

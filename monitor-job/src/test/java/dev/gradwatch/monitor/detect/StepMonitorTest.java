@@ -50,6 +50,18 @@ class StepMonitorTest {
     }
 
     @Test
+    void announcesANonFiniteStepThatArrivesLateThoughItIsTooLateForTheWindows() {
+        StepState st = new StepState();
+        for (int s = 0; s < 8; s++) monitor.onStep(st, StatsFixtures.step("run-x", "w1", s, 1.0, "dense/relu", 0.5, 0.5));
+        Outcome late = monitor.onStep(st, StatsFixtures.step("run-x", "w1", 5, 1.0, "dense/relu", 0.5, Double.NaN));
+        assertTrue(late.isDropped());
+        assertEquals(List.of(Rules.NON_FINITE_GRADIENT), late.alerts().stream().map(Alert::rule).toList());
+        assertEquals(5, late.alerts().get(0).step());
+        // a finite late step stays silent
+        assertTrue(monitor.onStep(st, StatsFixtures.step("run-x", "w1", 6, 1.0, "dense/relu", 0.5, 0.5)).alerts().isEmpty());
+    }
+
+    @Test
     void resolvesNonFiniteAfterTwoClearWindows() {
         StepState st = new StepState();
         List<Alert> alerts = new ArrayList<>();
