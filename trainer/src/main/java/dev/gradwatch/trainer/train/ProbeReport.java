@@ -85,6 +85,12 @@ public record ProbeReport(String model, int batch, double loss, List<Layer> laye
                             + "(|dL/dh_0| %.3e, |dL/dh_%d| %.3e)%n", l.name(), ts.length, l.firstLastTimeStepRatio(), ts[0],
                     ts.length - 1, ts[ts.length - 1]));
         }
+        if (layers.stream().filter(l -> l.kind().startsWith("dense/")).count() < 2) {
+            // fewer than two dense layers (a recurrent layer with one dense head, say): nothing to compare
+            b.append(String.format(Locale.ROOT, "first/last dense gradient norm ratio: n/a (fewer than two dense layers)%n"));
+            b.append(String.format(Locale.ROOT, "average per-layer attenuation factor: n/a%n"));
+            return b.toString();
+        }
         b.append(String.format(Locale.ROOT, "first/last dense gradient norm ratio: %.3e%n", firstLastRatio));
         b.append(String.format(Locale.ROOT, "average per-layer attenuation factor: %.4g (%s)%n", attenuation, verdict(attenuation)));
         return b.toString();

@@ -118,6 +118,8 @@ class RecurrentModelRunTest {
         String text = p.text();
         assertTrue(text.contains("lstm0: first/last time-step gradient norm ratio over 10 steps: "), text);
         assertTrue(text.contains(String.format(java.util.Locale.ROOT, "%.3e", lstm.firstLastTimeStepRatio())), text);
+        assertTrue(text.contains("first/last dense gradient norm ratio: n/a (fewer than two dense layers)"), text);
+        assertFalse(text.contains("NaN"), text);
 
         // the same probe twice gives the same numbers
         assertArrayEquals(ts, ProbeReport.of(yaml(ADDING_LSTM)).layers().get(0).timeStepGradNorms());
