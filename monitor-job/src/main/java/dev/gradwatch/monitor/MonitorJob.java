@@ -73,6 +73,8 @@ public final class MonitorJob {
     public static MonitorStreams build(StreamExecutionEnvironment env, MonitorConfig cfg, MonitorIo io) {
         if (cfg.checkpointIntervalMs() > 0) env.enableCheckpointing(cfg.checkpointIntervalMs());
         env.setBufferTimeout(cfg.bufferTimeoutMs());
+        // every record type is immutable, so chained operators may hand objects on without copies
+        env.getConfig().enableObjectReuse();
 
         DataStream<RawRecord> raw = env
                 .fromSource(io.stats(), WatermarkStrategy.noWatermarks(), "stats-source",

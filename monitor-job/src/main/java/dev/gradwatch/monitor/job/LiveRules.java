@@ -33,6 +33,9 @@ final class LiveRules<M> implements Serializable {
     private transient String text;
     private transient RuleSet current;
     private transient Map<DetectorConfig, M> detectors;
+    // the detector of each run seen under the rules in force: one String lookup per record instead
+    // of matching the run's overrides and hashing its whole config
+    private transient Map<String, M> byRun;
 
     interface SerializableFunction<A, B> extends Function<A, B>, Serializable {
     }
@@ -50,8 +53,14 @@ final class LiveRules<M> implements Serializable {
             current = latest == null ? initial : RulesFile.parse(latest, "rules topic").toRuleSet();
             text = latest;
             detectors = new HashMap<>();
+            byRun = new HashMap<>();
         }
-        return detectors.computeIfAbsent(current.forRun(runId), factory);
+        M m = byRun.get(runId);
+        if (m == null) {
+            m = detectors.computeIfAbsent(current.forRun(runId), factory);
+            byRun.put(runId, m);
+        }
+        return m;
     }
 
     /** Stores a new rules file; every instance receives the same files in the same order. */
