@@ -49,6 +49,10 @@ public final class GradientProbe {
     private final double[] saturatedFraction;
     private final double[] deadFraction;
     private final boolean[] activationMeasured;
+    /** Counts by the 11 exponent bits of |g|, folded into the histogram's buckets after each layer. */
+    private final long[] byExponent = new long[2048];
+    /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
+    private int[] unitCounts = new int[0];
     /** Per-time-step ‖∂L/∂h_t‖ of recurrent layers ({@link TimeStepGradients}), null for the others. */
     private final double[][] timeStepNorms;
     private long totalNonFinite;
@@ -112,8 +116,7 @@ public final class GradientProbe {
             List<Parameter> ps = layers[l].parameters();
             double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
             long nan = 0, posInf = 0, negInf = 0, zeros = 0;
-            long[] hist = histogram[l];
-            java.util.Arrays.fill(hist, 0);
+            java.util.Arrays.fill(byExponent, 0);
             for (int p = 0; p < ps.size(); p++) {
                 Parameter param = ps.get(p);
                 double[] g = param.grad().data;
@@ -126,7 +129,8 @@ public final class GradientProbe {
                         sumAbs += a;
                         if (a > maxAbs) maxAbs = a;
                         if (x == 0) zeros++;
-                        hist[GradHistogram.bucketOf(x)]++;
+                        // the biased exponent indexes the counts without a branch; folded below
+                        byExponent[(int) (Double.doubleToRawLongBits(x) >>> 52) & 0x7FF]++;
                     } else if (x != x) {
                         nan++;
                     } else if (x > 0) {
@@ -137,6 +141,7 @@ public final class GradientProbe {
                 }
                 weightSumSq += Norms.sumOfSquares(param.value().data, param.size());
             }
+            foldExponents(histogram[l]);
             long count = paramCounts[l];
             long nonFinite = nan + posInf + negInf;
             long finite = count - nonFinite;
@@ -197,18 +202,32 @@ public final class GradientProbe {
         deadFraction[l] = Double.NaN;
         if (!relu && Double.isNaN(zone)) return;
         double[] z = Z.data;
+        if (unitCounts.length < cols) unitCounts = new int[cols];
+        int[] counts = unitCounts;
+        java.util.Arrays.fill(counts, 0, cols, 0);
+        // row by row, in memory order, counting per unit
+        for (int r = 0, k = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++, k++) {
+                double v = z[k];
+                if (relu ? v <= 0 : Math.abs(v) > zone) counts[c]++;
+            }
+        }
         int flagged = 0;
         long needed = (long) Math.ceil(INACTIVE_SHARE * rows);
         for (int c = 0; c < cols; c++) {
-            int count = 0;
-            for (int r = 0, k = c; r < rows; r++, k += cols) {
-                double v = z[k];
-                if (relu ? v <= 0 : Math.abs(v) > zone) count++;
-            }
-            if (relu ? count == rows : count >= needed) flagged++;
+            if (relu ? counts[c] == rows : counts[c] >= needed) flagged++;
         }
         if (relu) deadFraction[l] = (double) flagged / cols;
         else saturatedFraction[l] = (double) flagged / cols;
+    }
+
+    /** Adds the counts by biased exponent into {@link GradHistogram}'s buckets (exponent 0 is zero and subnormals). */
+    private void foldExponents(long[] hist) {
+        java.util.Arrays.fill(hist, 0);
+        for (int biased = 0; biased < 2047; biased++) {
+            long n = byExponent[biased];
+            if (n != 0) hist[GradHistogram.bucketOf(biased == 0 ? 0.0 : Math.scalb(1.0, biased - 1023))] += n;
+        }
     }
 
     /** SageMaker Debugger's threshold: a unit's input is saturated where the derivative is under 1e-7. */
