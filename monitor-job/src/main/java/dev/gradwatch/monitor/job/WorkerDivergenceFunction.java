@@ -1,36 +1,23 @@
 package dev.gradwatch.monitor.job;
 
-import dev.gradwatch.events.Alert;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.detect.DivergenceMonitor;
 import dev.gradwatch.monitor.detect.DivergenceState;
 import dev.gradwatch.monitor.detect.LayerSample;
 import dev.gradwatch.monitor.detect.Outcome;
 import dev.gradwatch.monitor.rules.RuleSet;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
-import org.apache.flink.util.Collector;
 
 /**
- * The per-(run, layer, step) view across workers: loads the (run, layer)'s state, lets
- * {@link DivergenceMonitor} take the worker's sample under the rules in force, stores the state and
- * emits its alerts. The second input is the rules topic, broadcast ({@link LiveRules}).
+ * The per-(run, layer, step) view across workers: {@link DivergenceMonitor} takes each worker's
+ * sample under the rules in force; samples too late to compare are counted in
+ * {@code samplesLateForWorkerComparison}, and the state they update (a new worker) is kept.
  */
 public final class WorkerDivergenceFunction
-        extends KeyedBroadcastProcessFunction<RunLayerKey, LayerSample, String, Alert> {
-
-    private final LiveRules<DivergenceMonitor> rules;
-    private final IdleTimer idle;
-    private transient ValueState<DivergenceState> state;
-    private transient Counter late;
+        extends RuleJudgedFunction<RunLayerKey, LayerSample, DivergenceState, DivergenceMonitor> {
 
     public WorkerDivergenceFunction(RuleSet rules, long idleTimeoutMs) {
-        this.rules = new LiveRules<>(rules, DivergenceMonitor::new);
-        this.idle = new IdleTimer(idleTimeoutMs);
+        super(rules, DivergenceMonitor::new, idleTimeoutMs, "divergence-state", DivergenceState.class,
+                "samplesLateForWorkerComparison");
     }
 
     public WorkerDivergenceFunction(DetectorConfig cfg, long idleTimeoutMs) {
@@ -38,43 +25,22 @@ public final class WorkerDivergenceFunction
     }
 
     @Override
-    public void open(OpenContext ctx) {
-        state = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("divergence-state", TypeInformation.of(DivergenceState.class)));
-        idle.open(getRuntimeContext());
-        late = getRuntimeContext().getMetricGroup().counter("samplesLateForWorkerComparison");
+    DivergenceState newState() {
+        return new DivergenceState();
     }
 
     @Override
-    public void processElement(LayerSample s, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
-        DivergenceState st = state.value();
-        if (st == null) st = new DivergenceState();
-        Outcome o = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId()).onSample(st, s);
-        if (o.isDropped()) {
-            late.inc();
-            // a late sample may still have taught the state a new worker
-            state.update(st);
-            idle.touch(ctx.timerService());
-            return;
-        }
-        state.update(st);
-        idle.touch(ctx.timerService());
-        o.alerts().forEach(out::collect);
+    String runId(LayerSample s) {
+        return s.runId();
     }
 
     @Override
-    public void processBroadcastElement(String rulesYaml, Context ctx, Collector<Alert> out) throws Exception {
-        LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), rulesYaml);
+    Outcome judge(DivergenceMonitor monitor, DivergenceState st, LayerSample s) {
+        return monitor.onSample(st, s);
     }
 
     @Override
-    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
-        cleanUp(ctx);
-    }
-
-    /** Forgets the (run, layer): pending steps, worker tracks and timer. */
-    private void cleanUp(OnTimerContext ctx) throws Exception {
-        state.clear();
-        idle.clear(ctx.timerService());
+    boolean keepsStateOfDroppedRecords() {
+        return true;
     }
 }

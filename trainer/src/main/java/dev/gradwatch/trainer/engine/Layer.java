@@ -45,6 +45,24 @@ public interface Layer {
     default void setInputGradientNeeded(boolean needed) {
     }
 
+    /**
+     * The layers of {@code model} that hold parameters, input side first, looking through containers
+     * ({@link #sublayers()}): what the probe measures and per-layer clipping groups.
+     */
+    static List<Layer> parameterisedLeaves(Layer model) {
+        List<Layer> out = new java.util.ArrayList<>();
+        collectParameterisedLeaves(model, out);
+        return out;
+    }
+
+    private static void collectParameterisedLeaves(Layer layer, List<Layer> out) {
+        if (!layer.sublayers().isEmpty()) {
+            for (Layer child : layer.sublayers()) collectParameterisedLeaves(child, out);
+        } else if (!layer.parameters().isEmpty()) {
+            out.add(layer);
+        }
+    }
+
     default void zeroGrad() {
         List<Parameter> ps = parameters();
         for (int i = 0; i < ps.size(); i++) ps.get(i).zeroGrad();

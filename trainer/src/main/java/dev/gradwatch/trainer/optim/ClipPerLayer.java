@@ -39,16 +39,8 @@ public final class ClipPerLayer {
     /** One group per parameterised leaf of {@code model}, containers looked through, input side first. */
     public static ClipPerLayer forLayersOf(Layer model) {
         List<List<Parameter>> groups = new ArrayList<>();
-        collect(model, groups);
+        for (Layer leaf : Layer.parameterisedLeaves(model)) groups.add(leaf.parameters());
         return new ClipPerLayer(groups);
-    }
-
-    private static void collect(Layer layer, List<List<Parameter>> out) {
-        if (!layer.sublayers().isEmpty()) {
-            for (Layer child : layer.sublayers()) collect(child, out);
-        } else if (!layer.parameters().isEmpty()) {
-            out.add(layer.parameters());
-        }
     }
 
     /**

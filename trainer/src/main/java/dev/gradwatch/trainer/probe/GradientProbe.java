@@ -10,7 +10,6 @@ import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.engine.TimeStepGradients;
 
 import java.util.AbstractList;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.RandomAccess;
 
@@ -60,8 +59,7 @@ public final class GradientProbe {
 
     /** Probes the parameterised leaf layers of {@code model}. */
     public GradientProbe(Layer model) {
-        List<Layer> leaves = new ArrayList<>();
-        collectLeaves(model, leaves);
+        List<Layer> leaves = Layer.parameterisedLeaves(model);
         int n = leaves.size();
         this.layers = leaves.toArray(new Layer[0]);
         this.names = new String[n];
@@ -96,13 +94,6 @@ public final class GradientProbe {
         java.util.Arrays.fill(deadFraction, Double.NaN);
     }
 
-    private static void collectLeaves(Layer layer, List<Layer> out) {
-        if (!layer.sublayers().isEmpty()) {
-            for (Layer child : layer.sublayers()) collectLeaves(child, out);
-        } else if (!layer.parameters().isEmpty()) {
-            out.add(layer);
-        }
-    }
 
     /**
      * Gradient L2, mean and max |g| and standard deviation over finite entries, NaN / +Inf / −Inf

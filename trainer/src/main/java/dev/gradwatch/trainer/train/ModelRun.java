@@ -167,20 +167,12 @@ public final class ModelRun {
 
     /** AGC leaves the final classifier out, as Brock et al. 2021 advise. */
     private static List<Parameter> withoutLastLayer(Layer model) {
-        List<Layer> leaves = new ArrayList<>();
-        collectLeaves(model, leaves);
+        List<Layer> leaves = Layer.parameterisedLeaves(model);
         List<Parameter> ps = new ArrayList<>();
         for (int i = 0; i < leaves.size() - 1; i++) ps.addAll(leaves.get(i).parameters());
         return ps;
     }
 
-    private static void collectLeaves(Layer layer, List<Layer> out) {
-        if (!layer.sublayers().isEmpty()) {
-            for (Layer child : layer.sublayers()) collectLeaves(child, out);
-        } else if (!layer.parameters().isEmpty()) {
-            out.add(layer);
-        }
-    }
 
     /** One training step; see the class comment. */
     public Step step() {
