@@ -83,9 +83,12 @@ public final class LayerMonitor {
         boolean whole = st.ring.firstStep <= start;
         var evidence = Judge.windowEvidence("GradL2", w);
 
-        judge.judge(st.latches, Rules.VANISHING_GRADIENT,
-                whole ? VanishingGradientDetector.inLayer(who, w, cfg.vanishingFloor()) : Optional.empty(),
-                who, end, timestampMs, evidence, out);
+        // a window with a non-finite norm is inconclusive for the vanishing rule: the latch is left as it is
+        if (!whole || VanishingGradientDetector.isConclusive(w)) {
+            judge.judge(st.latches, Rules.VANISHING_GRADIENT,
+                    whole ? VanishingGradientDetector.inLayer(who, w, cfg.vanishingFloor()) : Optional.empty(),
+                    who, end, timestampMs, evidence, out);
+        }
         judge.judge(st.latches, Rules.EXPLODING_GRADIENT,
                 ExplodingGradientDetector.overCeiling(who, w, cfg.explodingCeiling(), st.learningRate),
                 who, end, timestampMs, evidence, out);

@@ -115,10 +115,13 @@ public final class StepMonitor {
         Series ratio = ratio(firstNorm, lastNorm);
         boolean whole = st.ring.firstStep <= start;
 
-        judge.judge(st.latches, Rules.VANISHING_GRADIENT_DEPTH,
-                whole ? VanishingGradientDetector.acrossDepth(who, ratio, cfg.ratioFloor(), firstNorm.last(),
-                        lastNorm.last(), st.depth) : Optional.empty(),
-                who, end, timestampMs, Judge.windowEvidence("Ratio", ratio), out);
+        // a window with a non-finite ratio or factor is inconclusive: the latch is left as it is
+        if (!whole || VanishingGradientDetector.isConclusive(ratio)) {
+            judge.judge(st.latches, Rules.VANISHING_GRADIENT_DEPTH,
+                    whole ? VanishingGradientDetector.acrossDepth(who, ratio, cfg.ratioFloor(), firstNorm.last(),
+                            lastNorm.last(), st.depth) : Optional.empty(),
+                    who, end, timestampMs, Judge.windowEvidence("Ratio", ratio), out);
+        }
 
         // windows only keep an already firing non-finite alert alive or let it resolve; firing
         // happens at the step itself
@@ -130,10 +133,12 @@ public final class StepMonitor {
                 Judge.windowEvidence("NonFiniteLoss", lossBad), out);
 
         Series factor = st.ring.series(ATTENUATION, start, end);
-        judge.judge(st.latches, Rules.VANISHING_GRADIENT_ATTENUATION,
-                whole ? VanishingGradientDetector.attenuation(who, factor, cfg.attenuationFloor(), st.depth)
-                        : Optional.empty(),
-                who, end, timestampMs, Judge.windowEvidence("AttenuationPerLayer", factor), out);
+        if (!whole || VanishingGradientDetector.isConclusive(factor)) {
+            judge.judge(st.latches, Rules.VANISHING_GRADIENT_ATTENUATION,
+                    whole ? VanishingGradientDetector.attenuation(who, factor, cfg.attenuationFloor(), st.depth)
+                            : Optional.empty(),
+                    who, end, timestampMs, Judge.windowEvidence("AttenuationPerLayer", factor), out);
+        }
 
         Series loss = st.ring.series(LOSS, start, end);
         Series spikes = st.ring.series(LOSS_SPIKE, start, end);

@@ -14,6 +14,15 @@ public final class VanishingGradientDetector {
     private VanishingGradientDetector() {
     }
 
+    /**
+     * Whether a window can be judged at all: a window holding a non-finite sample (a NaN or ±Inf
+     * step, a missing layer) is inconclusive, so it neither fires nor counts as clear. Counted as
+     * clear, one NaN step resolves a firing alert and the next window fires it again (a flap).
+     */
+    public static boolean isConclusive(Series window) {
+        return !window.isEmpty() && window.allFinite();
+    }
+
     /** Fires when every value of the window is finite and under {@code floor}. */
     public static Optional<Finding> inLayer(Subject layer, Series gradL2, double floor) {
         if (gradL2.isEmpty() || !gradL2.allFinite()) return Optional.empty();

@@ -75,6 +75,32 @@ class StepMonitorTest {
     }
 
     @Test
+    void oneNonFiniteStepNeitherResolvesNorRefiresTheAttenuationAlert() {
+        // a vanishing run whose step 17 has a NaN in a middle layer: the windows ending 19 and 24
+        // hold it; counted as clear they resolved the alert at 24 and it fired again at 29
+        List<StepStats> steps = new ArrayList<>(StatsFixtures.vanishing("run-v", "w0", 40));
+        double[] norms = StatsFixtures.norms(9, i -> Math.pow(10, i - 9));
+        norms[4] = Double.NaN;
+        steps.set(17, StatsFixtures.step("run-v", "w0", 17, 2.3, "dense/sigmoid", norms));
+        StepState st = new StepState();
+        List<Alert> attenuation = feed(st, steps).stream()
+                .filter(a -> a.rule().equals(Rules.VANISHING_GRADIENT_ATTENUATION)).toList();
+        assertEquals(List.of(Alert.FIRING), attenuation.stream().map(Alert::status).toList(), attenuation.toString());
+        assertEquals(9, attenuation.get(0).step());
+        assertTrue(st.latches.get(Rules.VANISHING_GRADIENT_ATTENUATION).firing);
+        assertEquals(0, st.latches.get(Rules.VANISHING_GRADIENT_ATTENUATION).clearWindows,
+                "the windows holding the NaN step counted neither way");
+    }
+
+    @Test
+    void aWindowWithANonFiniteSampleIsInconclusiveForTheAttenuationRule() {
+        assertTrue(VanishingGradientDetector.isConclusive(Series.of(0, 0.1, 0.2)));
+        assertTrue(!VanishingGradientDetector.isConclusive(Series.of(0, 0.1, Double.NaN, 0.2)));
+        assertTrue(!VanishingGradientDetector.isConclusive(Series.of(0, 0.1, Double.POSITIVE_INFINITY)));
+        assertTrue(!VanishingGradientDetector.isConclusive(Series.of(0)));
+    }
+
+    @Test
     void staysQuietOnAHealthyRun() {
         StepState st = new StepState();
         assertTrue(feed(st, StatsFixtures.healthy("run-h", "w0", 60)).isEmpty());
