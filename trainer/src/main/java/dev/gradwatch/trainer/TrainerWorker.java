@@ -60,6 +60,7 @@ public final class TrainerWorker implements Runnable {
     private volatile long published;
     private volatile long dropped;
     private volatile long rejectedCommands;
+    private volatile long reacknowledged;
     private volatile boolean finished;
 
     public TrainerWorker(Config config, StepListener listener) {
@@ -120,9 +121,19 @@ public final class TrainerWorker implements Runnable {
         while ((received = control.poll()) != null) {
             ControlCommand c = received.command();
             long step = session.stepCount();
+            if (received.duplicate()) {
+                // a redelivery (the monitor restarted): answer as the first time, apply nothing
+                ControlAck first = control.outcomeOf(c.commandId());
+                if (first != null) {
+                    reacknowledged++;
+                    publisher.publishAck(new ControlAck(ControlAck.CURRENT_VERSION, c.commandId(), config.runId(),
+                            config.workerId(), first.applied(), first.detail(), first.step(), System.currentTimeMillis()));
+                }
+                continue;
+            }
             if (received.rejected()) {
                 rejectedCommands++;
-                publisher.publishAck(ack(c, false, received.rejection(), step));
+                publishAck(ack(c, false, received.rejection(), step));
                 continue;
             }
             String detail = switch (c.type()) {
@@ -143,8 +154,13 @@ public final class TrainerWorker implements Runnable {
             synchronized (applied) {
                 applied.add(new AppliedControl(c.commandId(), c.type(), c.value(), step));
             }
-            publisher.publishAck(ack(c, true, detail, step));
+            publishAck(ack(c, true, detail, step));
         }
+    }
+
+    private void publishAck(ControlAck ack) {
+        control.acknowledged(ack);
+        publisher.publishAck(ack);
     }
 
     private ControlAck ack(ControlCommand c, boolean ok, String detail, long step) {
@@ -203,6 +219,11 @@ public final class TrainerWorker implements Runnable {
 
     public long rejectedCommands() {
         return rejectedCommands;
+    }
+
+    /** Redelivered commands acknowledged again with their first outcome, without applying them twice. */
+    public long reacknowledgedCommands() {
+        return reacknowledged;
     }
 
     /** True once the worker has stopped training and flushed its publisher. */

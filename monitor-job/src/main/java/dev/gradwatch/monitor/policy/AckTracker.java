@@ -20,9 +20,8 @@ import java.util.Map;
  * ack says applied=false, with the trainer's reason (resolved by the next applied command). Both
  * fingerprints are per worker; the alert ids name the command, so each case is delivered once.
  *
- * <p>Known limitation: the trainer drops a command id it has already seen without acknowledging it
- * again. An at-least-once redelivery after a restart is matched against the ids remembered in
- * state ({@link #MAX_ANSWERED} of them); one older than that would be reported as unacknowledged.
+ * <p>An at-least-once redelivery after a restart is answered by the trainer again, with the outcome
+ * of the first delivery (it is not applied twice); an ack for a command already answered is ignored.
  * A command addressed to every worker ({@code *}) is keyed by {@code *} while its acks carry real
  * worker ids, so it would time out here; the policy never sends one.
  */

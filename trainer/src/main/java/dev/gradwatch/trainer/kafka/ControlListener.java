@@ -1,6 +1,7 @@
 package dev.gradwatch.trainer.kafka;
 
 import dev.gradwatch.events.CommandSigner;
+import dev.gradwatch.events.ControlAck;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.DecodeException;
 import dev.gradwatch.events.EventCodec;
@@ -37,8 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * so no rebalance delays the first command). Commands for other runs or workers are skipped.
  * With keys configured, a command must carry a valid HMAC signature ({@link CommandSigner}):
  * unsigned, unknown-key and forged commands are refused before anything else is read from them.
- * A command whose id was seen before is a duplicate of an at-least-once delivery and is dropped;
- * an expired command, one whose sequence number is not after the last one accepted (a replay),
+ * A command whose id was seen before is a duplicate of an at-least-once delivery (the monitor
+ * re-sends what it emitted after its last checkpoint when it restarts): it is never applied twice,
+ * but it is handed on marked {@link Received#duplicate()} so that the worker acknowledges it again
+ * with the outcome of the first delivery ({@link #outcomeOf}), and counted. An expired command, one whose sequence number is not after the last one accepted (a replay),
  * and a record that cannot be decoded are refused. Each outcome is counted.
  */
 public final class ControlListener implements AutoCloseable {
@@ -52,9 +55,10 @@ public final class ControlListener implements AutoCloseable {
     private final String workerId;
     private final Clock clock;
     private final Queue<Received> inbox = new ConcurrentLinkedQueue<>();
-    private final Map<String, Boolean> seenIds = new LinkedHashMap<>(64, 0.75f, false) {
+    // command id -> the ack the worker sent for it (null until it has answered)
+    private final Map<String, ControlAck> seenIds = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, ControlAck> eldest) {
             return size() > REMEMBERED_IDS;
         }
     };
@@ -73,8 +77,15 @@ public final class ControlListener implements AutoCloseable {
     private final CommandSigner verifier;
     private long lastAcceptedSeq = Long.MIN_VALUE;
 
-    /** A command accepted for this worker, or rejected with a reason that must be acknowledged. */
-    public record Received(ControlCommand command, String rejection) {
+    /**
+     * A command accepted for this worker, rejected with a reason that must be acknowledged, or a
+     * redelivery of one seen before ({@code duplicate}), to be acknowledged again and not applied.
+     */
+    public record Received(ControlCommand command, String rejection, boolean duplicate) {
+        public Received(ControlCommand command, String rejection) {
+            this(command, rejection, false);
+        }
+
         public boolean rejected() {
             return rejection != null;
         }
@@ -163,10 +174,13 @@ public final class ControlListener implements AutoCloseable {
             }
         }
         synchronized (seenIds) {
-            if (seenIds.put(c.commandId(), Boolean.TRUE) != null) {
+            if (seenIds.containsKey(c.commandId())) {
                 duplicates.incrementAndGet();
+                // after the first delivery in the inbox, so its outcome is known when this is polled
+                inbox.add(new Received(c, null, true));
                 return;
             }
+            seenIds.put(c.commandId(), null);
         }
         if (c.expiresAtMs() > 0 && clock.millis() > c.expiresAtMs()) {
             rejectedExpired.incrementAndGet();
@@ -191,6 +205,23 @@ public final class ControlListener implements AutoCloseable {
         inbox.add(new Received(c, why));
     }
 
+    /** Remembers how the worker answered a command, for acknowledging a redelivery of it the same way. */
+    public void acknowledged(ControlAck ack) {
+        synchronized (seenIds) {
+            if (seenIds.containsKey(ack.commandId())) seenIds.put(ack.commandId(), ack);
+        }
+    }
+
+    /**
+     * The ack the worker sent for a command seen before, or null when it has not answered it yet
+     * (or the id is older than the {@value #REMEMBERED_IDS} remembered).
+     */
+    public ControlAck outcomeOf(String commandId) {
+        synchronized (seenIds) {
+            return seenIds.get(commandId);
+        }
+    }
+
     /** The next command for the training thread to apply or reject, or null. */
     public Received poll() {
         return inbox.poll();
@@ -200,6 +231,7 @@ public final class ControlListener implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Redeliveries of a command seen before: never applied again, acknowledged again by the worker. */
     public long duplicates() {
         return duplicates.get();
     }

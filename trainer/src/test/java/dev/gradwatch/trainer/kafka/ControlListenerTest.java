@@ -53,7 +53,7 @@ class ControlListenerTest {
 
                 List<ControlListener.Received> got = new ArrayList<>();
                 long deadline = System.currentTimeMillis() + 20_000;
-                while (got.size() < 3 && System.currentTimeMillis() < deadline) {
+                while (got.size() < 4 && System.currentTimeMillis() < deadline) {
                     ControlListener.Received r = listener.poll();
                     if (r == null) Thread.sleep(20);
                     else got.add(r);
@@ -65,8 +65,13 @@ class ControlListenerTest {
                     if (r != null) got.add(r);
                     Thread.sleep(20);
                 }
-                List<String> ids = got.stream().map(r -> r.command().commandId()).sorted().toList();
+                List<String> ids = got.stream().filter(r -> !r.duplicate()).map(r -> r.command().commandId())
+                        .sorted().toList();
                 assertEquals(List.of("c-1", "c-2", "c-5"), ids);
+                // the redelivery is handed on marked, after the first, for the worker to acknowledge again
+                List<String> dups = got.stream().filter(ControlListener.Received::duplicate)
+                        .map(r -> r.command().commandId()).toList();
+                assertEquals(List.of("c-1"), dups);
                 ControlListener.Received expired = got.stream()
                         .filter(r -> r.command().commandId().equals("c-5")).findFirst().orElseThrow();
                 assertTrue(expired.rejected());
