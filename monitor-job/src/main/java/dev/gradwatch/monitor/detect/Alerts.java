@@ -33,6 +33,36 @@ public final class Alerts {
     }
 
     /**
+     * A firing alert closed because its state was dropped (no more data, or the run ended) rather
+     * than because its condition cleared: status resolved, the reason in the summary and
+     * {@code stateCleared = 1} in the evidence.
+     *
+     * @param step the last step seen for the subject
+     */
+    public static Alert closed(String rule, Severity severity, Subject who, long step, long timestampMs,
+                               long firedAtStep, String reason) {
+        String fp = fingerprint(rule, who.runId(), who.workerId(), who.layerIndex());
+        String summary = rule + " resolved for " + who.describe() + ": " + reason
+                + (firedAtStep >= 0 ? " (fired at step " + firedAtStep + ")" : "");
+        Map<String, Double> evidence = Map.of("stateCleared", 1.0, "lastStep", (double) step);
+        return new Alert(Alert.CURRENT_VERSION, alertId(fp, Alert.RESOLVED, step), fp, rule, severity,
+                Alert.RESOLVED, who.runId(), who.workerId(), who.layerIndex(), who.layerName(), step, timestampMs,
+                summary, evidence, "");
+    }
+
+    /** Closes every firing latch of {@code latches} for {@code who}, see {@link #closed}. */
+    static java.util.List<Alert> closeAll(Map<String, AlertLatch> latches, Subject who, long step, long timestampMs,
+                                          String reason) {
+        java.util.List<Alert> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, AlertLatch> e : new java.util.TreeMap<>(latches).entrySet()) {
+            if (!e.getValue().firing) continue;
+            out.add(closed(e.getKey(), Rules.severityOf(e.getKey()), who, step, timestampMs, e.getValue().firedAtStep,
+                    reason));
+        }
+        return out;
+    }
+
+    /**
      * The condition has been clear for {@code clearWindows} windows up to {@code step}.
      *
      * @param evidence the numbers of the last clear window

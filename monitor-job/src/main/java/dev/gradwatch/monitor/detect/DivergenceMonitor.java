@@ -18,7 +18,7 @@ import java.util.Map;
  * more than the lag behind its peers (asynchronous training) reports steps already judged, which
  * are dropped and counted as late, so it is not compared.
  */
-public final class DivergenceMonitor {
+public final class DivergenceMonitor implements ClosesState<DivergenceState> {
 
     static final int Z = 0;
     static final int NORM = 1;
@@ -128,6 +128,18 @@ public final class DivergenceMonitor {
                         medians.last(), (int) workers.last());
         judge.judge(t.latches, Rules.WORKER_DIVERGENCE, verdict, who, end, timestampMs,
                 Judge.windowEvidence("ZScore", zs), out);
+    }
+
+    @Override
+    public java.util.List<dev.gradwatch.events.Alert> closeAll(DivergenceState st, String runId, String workerId,
+                                                               int layerIndex, long timestampMs, String reason) {
+        java.util.List<dev.gradwatch.events.Alert> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, DivergenceState.WorkerTrack> e : new java.util.TreeMap<>(st.workers).entrySet()) {
+            if (workerId != null && !workerId.equals(e.getKey())) continue;
+            Subject who = new Subject(runId, e.getKey(), st.layerIndex, st.layerName, st.layerKind);
+            out.addAll(Alerts.closeAll(e.getValue().latches, who, e.getValue().lastSeenStep, timestampMs, reason));
+        }
+        return out;
     }
 
     private void forgetSilentWorkers(DivergenceState st) {

@@ -18,7 +18,7 @@ import java.util.Optional;
  * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onSample} and
  * stores it back.
  */
-public final class LayerMonitor {
+public final class LayerMonitor implements ClosesState<LayerState> {
 
     static final int GRAD_L2 = 0;
     /** 1 where the sample was a spike, 0 where it was not, NaN where it could not be judged. */
@@ -70,6 +70,13 @@ public final class LayerMonitor {
         }
         if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
         return out;
+    }
+
+    @Override
+    public java.util.List<dev.gradwatch.events.Alert> closeAll(LayerState st, String runId, String workerId,
+                                                               int layerIndex, long timestampMs, String reason) {
+        return Alerts.closeAll(st.latches, new Subject(runId, workerId, layerIndex, st.layerName, st.layerKind),
+                st.ring.lastStep, timestampMs, reason);
     }
 
     private static double orNaN(Double v) {

@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onStep} and
  * stores it back.
  */
-public final class StepMonitor {
+public final class StepMonitor implements ClosesState<StepState> {
 
     static final int FIRST_NORM = 0;
     static final int LAST_NORM = 1;
@@ -93,6 +93,13 @@ public final class StepMonitor {
         }
         if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
         return out;
+    }
+
+    @Override
+    public java.util.List<dev.gradwatch.events.Alert> closeAll(StepState st, String runId, String workerId,
+                                                               int layerIndex, long timestampMs, String reason) {
+        return Alerts.closeAll(st.latches, Subject.step(runId, workerId, st.layerKinds), st.ring.lastStep,
+                timestampMs, reason);
     }
 
     /** Non-finite values are announced at the step where they appear, without waiting for a window. */

@@ -1,6 +1,7 @@
 package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.Alert;
+import dev.gradwatch.monitor.detect.ClosesState;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.detect.Outcome;
 import dev.gradwatch.monitor.rules.RuleSet;
@@ -16,7 +17,8 @@ import org.apache.flink.util.Collector;
  * The wiring every keyed detector operator shares: load the key's state, let the detector for the
  * record's run (under the rules in force, broadcast by {@link LiveRules}) judge the record, store
  * the state, touch the idle timer, emit the alerts; count records the detector dropped as out of
- * order; forget state and timer when the key has been idle. Subclasses say only what the state
+ * order; when the key has been idle, resolve its firing alerts (reason "no data for N s, state
+ * cleared", counted in {@code alertsResolvedOnStateCleared}) and forget state and timer. Subclasses say only what the state
  * is and which detector call judges a record.
  *
  * @param <K>  the key
@@ -33,11 +35,14 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     private final String droppedMetric;
     private transient ValueState<S> state;
     private transient Counter dropped;
+    private transient Counter closed;
+    private final long idleTimeoutMs;
 
     RuleJudgedFunction(RuleSet rules, LiveRules.SerializableFunction<DetectorConfig, M> detector, long idleTimeoutMs,
                        String stateName, Class<S> stateType, String droppedMetric) {
         this.rules = new LiveRules<>(rules, detector);
         this.idle = new IdleTimer(idleTimeoutMs);
+        this.idleTimeoutMs = idleTimeoutMs;
         this.stateName = stateName;
         this.stateType = stateType;
         this.droppedMetric = droppedMetric;
@@ -64,6 +69,7 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
         state = getRuntimeContext().getState(new ValueStateDescriptor<>(stateName, TypeInformation.of(stateType)));
         idle.open(getRuntimeContext());
         dropped = getRuntimeContext().getMetricGroup().counter(droppedMetric);
+        closed = getRuntimeContext().getMetricGroup().counter("alertsResolvedOnStateCleared");
     }
 
     @Override
@@ -85,10 +91,46 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
         LiveRules.update(ctx.getBroadcastState(LiveRules.STATE), rulesYaml);
     }
 
-    /** The key has been idle: forget its state and timer. */
+    /**
+     * The key has been idle: resolve what still fires in its state (with the reason, so that no alert
+     * stays firing for a subject nobody watches), then forget its state and timer.
+     */
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
+        S st = state.value();
+        if (st != null) {
+            closeFiring(st, ctx.getCurrentKey(), ctx, ctx.timerService().currentProcessingTime(),
+                    "no data for " + idleTimeoutMs / 1000 + " s, state cleared", out);
+        }
         state.clear();
         idle.clear(ctx.timerService());
+    }
+
+    /** Resolved alerts for the firing alerts of a key whose state is about to be cleared. */
+    @SuppressWarnings("unchecked")
+    private void closeFiring(S st, K key, ReadOnlyContext ctx, long nowMs, String reason, Collector<Alert> out)
+            throws Exception {
+        String runId;
+        String workerId = null;
+        int layer = -1;
+        if (key instanceof LayerKey k) {
+            runId = k.runId();
+            workerId = k.workerId();
+            layer = k.layerIndex();
+        } else if (key instanceof WorkerKey k) {
+            runId = k.runId();
+            workerId = k.workerId();
+        } else if (key instanceof RunLayerKey k) {
+            runId = k.runId();
+            layer = k.layerIndex();
+        } else {
+            return;
+        }
+        M detector = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId);
+        if (!(detector instanceof ClosesState<?>)) return;
+        for (Alert a : ((ClosesState<S>) detector).closeAll(st, runId, workerId, layer, nowMs, reason)) {
+            closed.inc();
+            out.collect(a);
+        }
     }
 }
