@@ -145,6 +145,79 @@ class EventCodecTest {
     }
 
     @Test
+    void version3LabelsAndTheEndOfRunMarkerRoundTripAndTheSchemaNamesThem() throws Exception {
+        StepStats labelled = new StepStats("r", "w", 3, 0, 1.0, 0.1, 1.0, List.of(layer(0, 1)),
+                Map.of("team", "vision", "model.size", "7b"));
+        StepStats back = EventCodec.decode(EventCodec.encode(labelled), StepStats.class);
+        assertEquals(labelled, back);
+        assertEquals("vision", back.labels().get("team"));
+        assertFalse(back.endsRun());
+        StepStats end = StepStats.endOfRun("r", "w", 400, 5, Double.NaN, 0.1, 2.5, Map.of("team", "vision"));
+        String endJson = EventCodec.encodeToString(end);
+        assertTrue(endJson.contains("\"endOfRun\":true"), endJson);
+        StepStats endBack = EventCodec.decode(endJson, StepStats.class);
+        assertTrue(endBack.endsRun());
+        assertEquals(400, endBack.step());
+        assertTrue(endBack.layers().isEmpty());
+
+        // an ordinary step without labels writes neither field: a reader of version 2 sees nothing new
+        String plain = EventCodec.encodeToString(new StepStats("r", "w", 1, 0, 1.0, 0.1, 1.0, List.of(layer(0, 1))));
+        assertFalse(plain.contains("labels") || plain.contains("endOfRun"), plain);
+        assertTrue(plain.contains("\"schemaVersion\":3"), plain);
+
+        JsonNode schema;
+        try (InputStream in = getClass().getResourceAsStream("/schema/step-stats.schema.json")) {
+            schema = EventCodec.mapper().readTree(in);
+        }
+        assertSameFields(schema, EventCodec.mapper().readTree(EventCodec.encode(labelled)));
+        assertSameFields(schema, EventCodec.mapper().readTree(endJson));
+        assertEquals(schema.get("properties").size(), EventCodec.mapper().readTree(endJson).size(),
+                "a labelled end-of-run marker writes exactly the schema's properties");
+        assertEquals(StepStats.MAX_LABELS, schema.at("/properties/labels/maxProperties").asInt());
+        assertEquals(StepStats.MAX_LABEL_KEY_LENGTH, schema.at("/properties/labels/propertyNames/maxLength").asInt());
+        assertEquals(StepStats.MAX_LABEL_VALUE_LENGTH,
+                schema.at("/properties/labels/additionalProperties/maxLength").asInt());
+        assertEquals(StepStats.CURRENT_VERSION, schema.at("/properties/schemaVersion/enum").size());
+
+        // a version-2 record still decodes, without labels
+        String v2 = plain.replace("\"schemaVersion\":3", "\"schemaVersion\":2");
+        StepStats old = EventCodec.decode(v2, StepStats.class);
+        assertEquals(2, old.schemaVersion());
+        assertTrue(old.labels().isEmpty());
+    }
+
+    @Test
+    void labelsAreBoundedAndErrorsNameTheLabel() {
+        String good = EventCodec.encodeToString(new StepStats("r", "w", 1, 0, 1.0, 0.1, 1.0, List.of(layer(0, 1)),
+                Map.of("team", "vision")));
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i <= StepStats.MAX_LABELS; i++) many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+        DecodeException tooMany = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"team\":\"vision\"", many), StepStats.class));
+        assertTrue(tooMany.getMessage().contains("labels: at most 16 labels, got 17"), tooMany.getMessage());
+
+        DecodeException badKey = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"team\"", "\"te am\""), StepStats.class));
+        assertTrue(badKey.getMessage().contains("labels: key 'te am'"), badKey.getMessage());
+
+        String longValue = "x".repeat(StepStats.MAX_LABEL_VALUE_LENGTH + 1);
+        DecodeException tooLong = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"vision\"", "\"" + longValue + "\""), StepStats.class));
+        assertTrue(tooLong.getMessage().contains("labels.team: value must be at most 256 characters, got 257"),
+                tooLong.getMessage());
+
+        DecodeException notString = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"vision\"", "{\"a\":1}"), StepStats.class));
+        assertTrue(notString.getMessage().contains("labels"), notString.getMessage());
+
+        DecodeException markerWithLayers = assertThrows(DecodeException.class,
+                () -> EventCodec.decode(good.replace("\"labels\"", "\"endOfRun\":true,\"labels\""), StepStats.class));
+        assertTrue(markerWithLayers.getMessage().contains("endOfRun"), markerWithLayers.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new StepStats("r", "w", 1, 0, 1.0, 0.1, 1.0, List.of(),
+                Map.of("", "v")));
+    }
+
+    @Test
     void histogramBucketsAreFixedPowersOfTwo() {
         assertEquals(0, GradHistogram.bucketOf(0.0));
         assertEquals(0, GradHistogram.bucketOf(1e-13));

@@ -9,7 +9,9 @@ import dev.gradwatch.trainer.train.Trainable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
@@ -44,12 +46,26 @@ final class WorkerCommand implements Callable<Integer> {
                     "without keys, unsigned commands are accepted"})
     String commandKeys;
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+            description = {"a run label put on every statistics record (repeatable), e.g. --label team=vision;",
+                    "the monitor's rules file can select thresholds by labels; wins over the model file's labels"})
+    Map<String, String> labels = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
-        TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                Topics.ACKS, runId, workerId, modelFile != null ? Trainable.Factory.of(ModelFile.read(modelFile)) : Trainable.Factory.of(scenario.model()),
+        ModelFile file = modelFile != null ? ModelFile.read(modelFile) : null;
+        Map<String, String> runLabels = new LinkedHashMap<>(file != null ? file.labels() : Map.of());
+        runLabels.putAll(labels);
+        try {
+            dev.gradwatch.events.StepStats.checkLabels(runLabels);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--label: " + e.getMessage(), e);
+        }
+        TrainerWorker.Config config = new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
+                Topics.ACKS, runId, workerId, file != null ? Trainable.Factory.of(file) : Trainable.Factory.of(scenario.model()),
                 steps, stepsPerSecond, 10_000,
-                commandKeys == null ? null : CommandSigner.parse(commandKeys)),
+                commandKeys == null ? null : CommandSigner.parse(commandKeys), runLabels);
+        TrainerWorker w = new TrainerWorker(config,
                 (worker, r) -> {
                     if (r.step() % 100 == 0) {
                         System.out.printf(Locale.ROOT, "step %d loss %.4g clip %.3g%n", r.step(), r.loss(), worker.clipNorm());

@@ -48,6 +48,15 @@ class GradWatchCommandTest {
     }
 
     @Test
+    void aBadWorkerLabelIsRefusedNamingItBeforeAnythingStarts() {
+        Run r = run("worker", "--bootstrap", "127.0.0.1:1", "--run", "r", "--label", "team=vision",
+                "--label", "bad key=x");
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("--label: labels: key 'bad key' must be"), r.err());
+        assertTrue(run("worker", "--help").out().contains("--label=KEY=VALUE"));
+    }
+
+    @Test
     void demoRejectsTooFewSteps() {
         Run r = run("demo", "--steps", "3");
         assertNotEquals(0, r.exit());

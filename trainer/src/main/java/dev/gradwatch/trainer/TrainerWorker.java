@@ -12,29 +12,42 @@ import dev.gradwatch.trainer.train.Trainable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * One training worker: trains a model step by step, publishes each step's gradient statistics,
- * and applies control commands from the monitor between steps, acknowledging each one.
+ * and applies control commands from the monitor between steps, acknowledging each one. When it
+ * finishes normally it publishes an end-of-run marker ({@link StepStats#endOfRun}); a worker that
+ * dies or hangs sends none, and the monitor announces it as stalled.
  */
 public final class TrainerWorker implements Runnable {
 
     /**
      * Where and how a worker runs. {@code stepsPerSecond} 0 means as fast as it can;
      * {@code commandVerifier} holds the keys control commands must be signed with (null accepts
-     * unsigned commands).
+     * unsigned commands); {@code labels} go on every statistics record (checked as
+     * {@link StepStats#checkLabels} does, so a bad label stops the worker before it starts).
      */
     public record Config(String bootstrapServers, String statsTopic, String controlTopic, String acksTopic,
                          String runId, String workerId, Trainable.Factory model, long steps, double stepsPerSecond,
-                         int publishQueueCapacity, CommandSigner commandVerifier) {
+                         int publishQueueCapacity, CommandSigner commandVerifier, Map<String, String> labels) {
         public Config {
+            labels = StepStats.checkLabels(labels);
             Objects.requireNonNull(bootstrapServers, "bootstrapServers");
             Objects.requireNonNull(model, "model");
             if (steps < 1) throw new IllegalArgumentException("steps must be >= 1, got " + steps);
             if (stepsPerSecond < 0) throw new IllegalArgumentException("stepsPerSecond must be >= 0");
             if (publishQueueCapacity < 1) throw new IllegalArgumentException("publishQueueCapacity must be >= 1");
+        }
+
+        /** A worker without labels. */
+        public Config(String bootstrapServers, String statsTopic, String controlTopic, String acksTopic,
+                      String runId, String workerId, Trainable.Factory model, long steps, double stepsPerSecond,
+                      int publishQueueCapacity, CommandSigner commandVerifier) {
+            this(bootstrapServers, statsTopic, controlTopic, acksTopic, runId, workerId, model, steps, stepsPerSecond,
+                    publishQueueCapacity, commandVerifier, Map.of());
         }
     }
 
@@ -61,6 +74,7 @@ public final class TrainerWorker implements Runnable {
     private volatile long dropped;
     private volatile long rejectedCommands;
     private volatile long reacknowledged;
+    private volatile boolean endOfRunDelivered;
     private volatile boolean finished;
 
     public TrainerWorker(Config config, StepListener listener) {
@@ -97,7 +111,7 @@ public final class TrainerWorker implements Runnable {
                 lastLoss = r.loss();
                 stepsDone = r.step() + 1;
                 publisher.publish(new StepStats(config.runId(), config.workerId(), r.step(), System.currentTimeMillis(),
-                        r.loss(), session.learningRate(), session.clipNorm(), r.layers()));
+                        r.loss(), session.learningRate(), session.clipNorm(), r.layers(), config.labels()));
                 listener.onStep(this, r);
                 if (periodNanos > 0) {
                     next += periodNanos;
@@ -107,6 +121,10 @@ public final class TrainerWorker implements Runnable {
                 }
             }
             applyCommands();
+            // finished normally (its steps done, or stopped by the monitor): tell the monitor, which then
+            // forgets this worker instead of announcing it as stalled
+            publisher.publishEndOfRun(StepStats.endOfRun(config.runId(), config.workerId(), session.stepCount(),
+                    System.currentTimeMillis(), lastLoss, session.learningRate(), session.clipNorm(), config.labels()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -174,6 +192,7 @@ public final class TrainerWorker implements Runnable {
             publisher.close(Duration.ofSeconds(10));
             published = publisher.delivered();
             dropped = publisher.dropped() + publisher.failed();
+            endOfRunDelivered = publisher.endOfRunDelivered() > 0;
         }
     }
 
@@ -224,6 +243,11 @@ public final class TrainerWorker implements Runnable {
     /** Redelivered commands acknowledged again with their first outcome, without applying them twice. */
     public long reacknowledgedCommands() {
         return reacknowledged;
+    }
+
+    /** True once the broker has taken this worker's end-of-run marker (final once the worker has finished). */
+    public boolean endOfRunDelivered() {
+        return endOfRunDelivered;
     }
 
     /** True once the worker has stopped training and flushed its publisher. */

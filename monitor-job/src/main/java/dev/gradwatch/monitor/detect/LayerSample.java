@@ -2,12 +2,28 @@ package dev.gradwatch.monitor.detect;
 
 import dev.gradwatch.events.LayerStats;
 
-/** One layer's statistics at one step, with the step's identity: the element of the per-layer view. */
+import java.util.Map;
+
+/**
+ * One layer's statistics at one step, with the step's identity: the element of the per-layer view.
+ *
+ * @param labels the run's labels (the same map for every layer of a step), for rules selected by labels
+ */
 public record LayerSample(
         String runId,
         String workerId,
         long step,
         long timestampMs,
         double learningRate,
-        LayerStats layer) {
+        LayerStats layer,
+        Map<String, String> labels) {
+
+    public LayerSample {
+        labels = labels == null ? Map.of() : labels;
+    }
+
+    /** A sample of a run without labels. */
+    public LayerSample(String runId, String workerId, long step, long timestampMs, double learningRate, LayerStats layer) {
+        this(runId, workerId, step, timestampMs, learningRate, layer, Map.of());
+    }
 }

@@ -14,9 +14,22 @@ public final class Outcome {
 
     private final List<Alert> alerts = new ArrayList<>(2);
     private final boolean dropped;
+    private boolean forgetsState;
 
     private Outcome(boolean dropped) {
         this.dropped = dropped;
+    }
+
+    /** The key's run ended: publish the alerts (the closing ones), then clear the key's state and timers. */
+    static Outcome endOfRun() {
+        Outcome o = new Outcome(false);
+        o.forgetsState = true;
+        return o;
+    }
+
+    /** True when the caller must clear the key's state after publishing the alerts. */
+    public boolean forgetsState() {
+        return forgetsState;
     }
 
     static Outcome accepted() {

@@ -13,8 +13,8 @@ import java.util.Optional;
  * once the worker has been silent for the stall timeout, naming the last step and the seconds since,
  * and resolves on its next report. Plain Java; the operator around it owns the timers.
  *
- * <p>Known limitation: statistics carry no end-of-run marker, so a run that finished normally is
- * reported as stalled once the timeout passes (SageMaker's StalledTraining has the same blind spot).
+ * <p>A worker that finishes normally sends an end-of-run marker ({@link #onEnd}): it is forgotten,
+ * not reported as stalled. A worker that dies or hangs sends none and is reported.
  */
 public final class StallDetector implements java.io.Serializable {
 
@@ -45,6 +45,22 @@ public final class StallDetector implements java.io.Serializable {
         st.lastStep = Math.max(st.lastStep, step);
         st.lastSeenMs = nowMs;
         return resolved;
+    }
+
+    /**
+     * The worker finished normally (its end-of-run marker arrived): the caller forgets it. A resolved
+     * alert if it was announced as stalled.
+     */
+    public Optional<Alert> onEnd(StallState st, String runId, String workerId, long stepsTaken, long nowMs) {
+        if (!st.stalled) return Optional.empty();
+        Map<String, Double> evidence = new LinkedHashMap<>();
+        evidence.put("lastStep", (double) st.lastStep);
+        evidence.put("stepsTaken", (double) stepsTaken);
+        evidence.put("stateCleared", 1.0);
+        st.stalled = false;
+        return Optional.of(Alerts.closed(Rules.STALLED_WORKER, Rules.severityOf(Rules.STALLED_WORKER),
+                Subject.step(runId, workerId, ""), Math.max(st.lastStep, stepsTaken), nowMs, st.lastStep,
+                "the run ended (worker finished after " + stepsTaken + " steps), state cleared"));
     }
 
     /** When the worker will count as stalled if it stays silent. */

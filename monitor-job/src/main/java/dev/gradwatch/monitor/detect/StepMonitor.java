@@ -42,6 +42,13 @@ public final class StepMonitor implements ClosesState<StepState> {
     }
 
     public Outcome onStep(StepState st, StepStats s) {
+        if (s.endsRun()) {
+            // the worker finished normally: close what still fires, and let the caller forget the worker
+            Outcome end = Outcome.endOfRun();
+            closeAll(st, s.runId(), s.workerId(), -1, s.timestampMs(), endReason(s))
+                    .forEach(end::alert);
+            return end;
+        }
         if (st.ring.lastStep >= s.step()) {
             // too late for the windows, but a non-finite value is announced whenever it arrives
             Outcome late = Outcome.dropped();
@@ -100,6 +107,11 @@ public final class StepMonitor implements ClosesState<StepState> {
                                                                int layerIndex, long timestampMs, String reason) {
         return Alerts.closeAll(st.latches, Subject.step(runId, workerId, st.layerKinds), st.ring.lastStep,
                 timestampMs, reason);
+    }
+
+    /** Why alerts close at an end-of-run marker. */
+    public static String endReason(StepStats marker) {
+        return "the run ended (worker finished after " + marker.step() + " steps), state cleared";
     }
 
     /** Non-finite values are announced at the step where they appear, without waiting for a window. */

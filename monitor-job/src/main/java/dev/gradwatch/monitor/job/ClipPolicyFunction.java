@@ -59,7 +59,7 @@ public final class ClipPolicyFunction
     public void processElement(StepStats s, ReadOnlyContext ctx, Collector<ControlCommand> out) throws Exception {
         ClipState st = state.value();
         if (st == null) st = new ClipState();
-        ControlPolicy policy = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId());
+        ControlPolicy policy = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), s.runId(), s.labels());
         var commands = policy.onStats(st, s, ctx.timerService().currentProcessingTime());
         state.update(st);
         idle.touch(ctx.timerService());

@@ -36,6 +36,11 @@ final class LiveRules<M> implements Serializable {
     // the detector of each run seen under the rules in force: one String lookup per record instead
     // of matching the run's overrides and hashing its whole config
     private transient Map<String, M> byRun;
+    // only while some override selects by labels: the detector per (run, labels)
+    private transient Map<RunAndLabels, M> byRunAndLabels;
+
+    private record RunAndLabels(String runId, Map<String, String> labels) {
+    }
 
     interface SerializableFunction<A, B> extends Function<A, B>, Serializable {
     }
@@ -45,8 +50,16 @@ final class LiveRules<M> implements Serializable {
         this.factory = factory;
     }
 
-    /** The detector for {@code runId} under the rules in force. */
+    /** The detector for {@code runId} (a run without labels) under the rules in force. */
     M forRun(ReadOnlyBroadcastState<String, String> state, String runId) throws Exception {
+        return forRun(state, runId, Map.of());
+    }
+
+    /**
+     * The detector for a run with its labels under the rules in force. Cached per run id, or per run
+     * id and labels when some override selects by labels.
+     */
+    M forRun(ReadOnlyBroadcastState<String, String> state, String runId, Map<String, String> labels) throws Exception {
         String latest = state.get(KEY);
         if (detectors == null || !java.util.Objects.equals(latest, text)) {
             // validated by the rules decoder before it was broadcast
@@ -54,6 +67,15 @@ final class LiveRules<M> implements Serializable {
             text = latest;
             detectors = new HashMap<>();
             byRun = new HashMap<>();
+            byRunAndLabels = current.usesLabels() ? new HashMap<>() : null;
+        }
+        if (byRunAndLabels != null && !labels.isEmpty()) {
+            M m = byRunAndLabels.get(new RunAndLabels(runId, labels));
+            if (m == null) {
+                m = detectors.computeIfAbsent(current.forRun(runId, labels), factory);
+                byRunAndLabels.put(new RunAndLabels(runId, labels), m);
+            }
+            return m;
         }
         M m = byRun.get(runId);
         if (m == null) {

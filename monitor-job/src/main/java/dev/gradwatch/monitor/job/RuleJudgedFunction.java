@@ -1,6 +1,8 @@
 package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.Alert;
+import dev.gradwatch.events.StepStats;
+import dev.gradwatch.monitor.detect.LayerSample;
 import dev.gradwatch.monitor.detect.ClosesState;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.detect.Outcome;
@@ -12,6 +14,8 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+
+import java.util.Map;
 
 /**
  * The wiring every keyed detector operator shares: load the key's state, let the detector for the
@@ -53,6 +57,13 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
 
     abstract String runId(IN record);
 
+    /** The run's labels the record carries, for overrides that select by labels. */
+    Map<String, String> labels(IN record) {
+        if (record instanceof StepStats s) return s.labels();
+        if (record instanceof LayerSample s) return s.labels();
+        return Map.of();
+    }
+
     /** The detector's verdict on one record; it may update {@code state}. */
     abstract Outcome judge(M detector, S state, IN record);
 
@@ -76,7 +87,15 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     public void processElement(IN record, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         S st = state.value();
         if (st == null) st = newState();
-        Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record)), st, record);
+        Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record), labels(record)), st, record);
+        if (o.forgetsState()) {
+            // the run ended: the closing alerts, then the key is forgotten
+            o.alerts().forEach(out::collect);
+            closed.inc(o.alerts().size());
+            state.clear();
+            idle.clear(ctx.timerService());
+            return;
+        }
         if (o.isDropped()) {
             dropped.inc();
             if (!keepsStateOfDroppedRecords() && o.alerts().isEmpty()) return;

@@ -12,7 +12,8 @@ public final class SplitLayers implements FlatMapFunction<StepStats, LayerSample
     @Override
     public void flatMap(StepStats s, Collector<LayerSample> out) {
         for (LayerStats l : s.layers()) {
-            out.collect(new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l));
+            out.collect(new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l,
+                    s.labels()));
         }
     }
 }

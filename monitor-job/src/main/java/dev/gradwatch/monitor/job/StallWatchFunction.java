@@ -18,7 +18,8 @@ import org.apache.flink.util.Collector;
  * stalled and when it is back. One timer per key at a time: a report does not move the timer (that
  * would cost a timer deletion per record); when the timer fires early it is set again for the
  * latest report's due time. After the stall alert, the key is forgotten at the idle timeout (counted
- * from the last report), the same way out as the other operators' state.
+ * from the last report), the same way out as the other operators' state. An end-of-run marker
+ * (a worker that finished normally) forgets the key at once, counted in {@code workersFinished}.
  */
 public final class StallWatchFunction extends KeyedProcessFunction<WorkerKey, StepStats, Alert> {
 
@@ -26,6 +27,7 @@ public final class StallWatchFunction extends KeyedProcessFunction<WorkerKey, St
     private final long idleTimeoutMs;
     private transient ValueState<StallState> state;
     private transient Counter stalls;
+    private transient Counter finished;
 
     /** @param idleTimeoutMs must be longer than the stall timeout, so a worker is announced before it is forgotten */
     public StallWatchFunction(long stallTimeoutMs, long idleTimeoutMs) {
@@ -42,13 +44,24 @@ public final class StallWatchFunction extends KeyedProcessFunction<WorkerKey, St
         state = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("stall-state", TypeInformation.of(StallState.class)));
         stalls = getRuntimeContext().getMetricGroup().counter("workersStalled");
+        finished = getRuntimeContext().getMetricGroup().counter("workersFinished");
     }
 
     @Override
     public void processElement(StepStats s, Context ctx, Collector<Alert> out) throws Exception {
         StallState st = state.value();
-        if (st == null) st = new StallState();
         TimerService timers = ctx.timerService();
+        if (s.endsRun()) {
+            // finished normally: not stalled, forget it (resolving a stalled alert it may have had)
+            if (st != null) {
+                detector.onEnd(st, s.runId(), s.workerId(), s.step(), timers.currentProcessingTime()).ifPresent(out::collect);
+                if (st.timerAt != 0) timers.deleteProcessingTimeTimer(st.timerAt);
+                state.clear();
+            }
+            finished.inc();
+            return;
+        }
+        if (st == null) st = new StallState();
         detector.onReport(st, s.runId(), s.workerId(), s.step(), timers.currentProcessingTime()).ifPresent(out::collect);
         long due = detector.dueAt(st);
         if (st.timerAt == 0 || st.timerAt > due) {

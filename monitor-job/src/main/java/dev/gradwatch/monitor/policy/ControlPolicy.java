@@ -39,7 +39,8 @@ public final class ControlPolicy {
 
     /** Records the step and returns the commands it calls for, in the order they must be applied. */
     public List<ControlCommand> onStats(ClipState st, StepStats s, long nowMs) {
-        if (st.stopped || s.step() <= st.norms.lastStep) return List.of();
+        // an end-of-run marker is no measurement: the worker trains no more, nothing to command
+        if (st.stopped || s.endsRun() || s.step() <= st.norms.lastStep) return List.of();
         List<ControlCommand> out = new ArrayList<>(2);
         boolean nonFinite = !Double.isFinite(s.loss()) || s.layers().stream().anyMatch(LayerStats::hasNonFinite);
         if (nonFinite) {

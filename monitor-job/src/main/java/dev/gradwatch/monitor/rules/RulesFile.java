@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 
 import java.io.IOException;
@@ -23,9 +24,13 @@ import java.util.Map;
  * defaults:                  # any detector key; nested maps and dotted keys are the same thing
  *   window: {size: 10, slide: 5}
  *   exploding.ceiling: 1.0e3
- * overrides:                 # the first override whose run-id glob matches a run applies to it
+ * overrides:                 # the first override (in file order) that matches a run applies to it
  *   - match: {run-id: "bench-*"}
  *     set: {exploding.ceiling: 1.0e4}
+ *   - match: {labels: {team: vision}}           # every label given must be on the run, values are globs
+ *     set: {spike.z: 10}
+ *   - match: {run-id: "exp-*", labels: {tier: "gpu-*"}}   # both must hold
+ *     set: {window.size: 20}
  * </pre>
  *
  * <p>Every error names where it is (the file, {@code defaults} or {@code overrides[i]}), the key and
@@ -41,8 +46,16 @@ public record RulesFile(String source, Map<String, String> defaults, List<Sectio
     /** Version of the file format this reader understands. */
     public static final int VERSION = 1;
 
-    /** One entry of {@code overrides}: a run-id glob and the keys it sets. */
-    public record Section(String runIdGlob, Map<String, String> set) {
+    /** One entry of {@code overrides}: a run-id glob (null when absent), label globs, and the keys it sets. */
+    public record Section(String runIdGlob, Map<String, String> labels, Map<String, String> set) {
+        public Section {
+            labels = labels == null ? Map.of() : Map.copyOf(labels);
+        }
+
+        /** An entry matching by run-id glob alone. */
+        public Section(String runIdGlob, Map<String, String> set) {
+            this(runIdGlob, Map.of(), set);
+        }
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
@@ -110,8 +123,9 @@ public record RulesFile(String source, Map<String, String> defaults, List<Sectio
         List<RunOverride> runs = new ArrayList<>();
         for (int i = 0; i < overrides.size(); i++) {
             Section o = overrides.get(i);
-            String where = "rules file " + source + ": overrides[" + i + "] (run-id '" + o.runIdGlob() + "')";
-            runs.add(new RunOverride(o.runIdGlob(), build(o.set(), base, where)));
+            String where = "rules file " + source + ": overrides[" + i + "] ("
+                    + RunOverride.describe(o.runIdGlob(), o.labels()) + ")";
+            runs.add(new RunOverride(o.runIdGlob(), o.labels(), build(o.set(), base, where)));
         }
         return new RuleSet(base, runs);
     }
@@ -137,27 +151,58 @@ public record RulesFile(String source, Map<String, String> defaults, List<Sectio
             }
         }
         JsonNode match = node.get("match");
-        if (match == null || !match.isObject()) {
-            throw new IllegalArgumentException(where + ": match must be a mapping with run-id, e.g. {run-id: \"bench-*\"}");
+        if (match == null || !match.isObject() || match.isEmpty()) {
+            throw new IllegalArgumentException(where + ": match must be a mapping with run-id, labels or both, e.g."
+                    + " {run-id: \"bench-*\"} or {labels: {team: vision}}");
         }
         for (Iterator<String> it = match.fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            if (k.equals("labels")) {
-                throw new IllegalArgumentException(where + ".match: labels are not supported yet (step statistics carry"
-                        + " no run labels); select runs with run-id, a glob such as \"team-a-*\"");
-            }
-            if (!k.equals("run-id")) {
-                throw new IllegalArgumentException(where + ".match: unknown key '" + k + "'; expected run-id");
+            if (!k.equals("run-id") && !k.equals("labels")) {
+                throw new IllegalArgumentException(where + ".match: unknown key '" + k + "'; expected run-id, labels");
             }
         }
+        String runIdGlob = null;
         JsonNode glob = match.get("run-id");
-        if (glob == null || !glob.isTextual() || glob.asText().isBlank()) {
-            throw new IllegalArgumentException(where + ".match.run-id must be a non-empty string (a glob: * any"
-                    + " characters, ? one), got " + glob);
+        if (glob != null) {
+            if (!glob.isTextual() || glob.asText().isBlank()) {
+                throw new IllegalArgumentException(where + ".match.run-id must be a non-empty string (a glob: * any"
+                        + " characters, ? one), got " + glob);
+            }
+            runIdGlob = glob.asText();
         }
+        Map<String, String> labels = labels(match.get("labels"), where + ".match.labels");
         Map<String, String> set = keys(node.get("set"), where + ".set");
         if (set.isEmpty()) throw new IllegalArgumentException(where + ".set must set at least one key");
-        return new Section(glob.asText(), set);
+        return new Section(runIdGlob, labels, set);
+    }
+
+    /**
+     * {@code match.labels}: label names as the statistics carry them ({@link StepStats#checkLabels}),
+     * each with a value glob; a run must carry every one of them.
+     */
+    private static Map<String, String> labels(JsonNode node, String where) {
+        if (node == null) return Map.of();
+        if (!node.isObject() || node.isEmpty()) {
+            throw new IllegalArgumentException(where + " must be a non-empty mapping of label names to value globs,"
+                    + " e.g. {team: vision}, got " + node);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (!v.isValueNode() || v.isNull() || v.asText().isEmpty()) {
+                throw new IllegalArgumentException(where + "." + e.getKey() + " must be a non-empty string (a glob: *"
+                        + " any characters, ? one), got " + (v.isNull() ? "nothing" : v.toString()));
+            }
+            out.put(e.getKey(), v.asText());
+        }
+        try {
+            StepStats.checkLabels(out);
+        } catch (IllegalArgumentException e) {
+            // "labels: key 'x' must be …": the same rule that trainers' labels follow
+            throw new IllegalArgumentException(where + ": " + e.getMessage().replaceFirst("^labels[:.] ?", ""), e);
+        }
+        return out;
     }
 
     /** A mapping of detector keys, nested or dotted, as flat key/value text; every key must be known. */

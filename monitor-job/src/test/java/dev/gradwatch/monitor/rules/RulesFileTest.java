@@ -66,6 +66,36 @@ class RulesFileTest {
     }
 
     @Test
+    void overridesSelectByLabelsByRunIdOrBothAndTheFirstMatchInFileOrderWins() {
+        String yaml = """
+                overrides:
+                  - match: {run-id: "exp-*", labels: {team: vision}}
+                    set: {spike.z: 20}
+                  - match: {labels: {team: vision}}
+                    set: {spike.z: 10}
+                  - match: {labels: {team: nlp, tier: "gpu-*"}}
+                    set: {spike.z: 11}
+                  - match: {run-id: "exp-*"}
+                    set: {spike.z: 12}
+                """;
+        RuleSet rules = RulesFile.parse(yaml, "test.yaml").toRuleSet();
+        assertTrue(rules.usesLabels());
+        Map<String, String> vision = Map.of("team", "vision");
+        assertEquals(20, rules.forRun("exp-1", vision).spikeZ(), "both conditions hold: the first entry");
+        assertEquals(10, rules.forRun("prod-1", vision).spikeZ(), "labels alone");
+        assertEquals(10, rules.forRun("prod-1", Map.of("team", "vision", "extra", "x")).spikeZ(),
+                "other labels do not matter");
+        assertEquals(11, rules.forRun("prod-1", Map.of("team", "nlp", "tier", "gpu-a100")).spikeZ(),
+                "every label given must match, values are globs");
+        assertEquals(DetectorConfig.DEFAULTS.spikeZ(), rules.forRun("prod-1", Map.of("team", "nlp")).spikeZ(),
+                "a missing label is no match");
+        assertEquals(12, rules.forRun("exp-1", Map.of("team", "nlp")).spikeZ(), "run id alone");
+        assertEquals(12, rules.forRun("exp-1").spikeZ(), "a run without labels matches run-id overrides only");
+        assertEquals(DetectorConfig.DEFAULTS.spikeZ(), rules.forRun("prod-1").spikeZ());
+        assertTrue(!RulesFile.parse("overrides: [{match: {run-id: a}, set: {spike.z: 9}}]", "t").toRuleSet().usesLabels());
+    }
+
+    @Test
     void errorsNameTheKeyWhereItIsAndWhatIsExpected() {
         assertError("defaults: {window: {sise: 3}}", "rules file t.yaml: defaults: unknown key 'window.sise'; known keys: window.size");
         assertError("defaults: {spike.z: high}", "rules file t.yaml: defaults: spike.z must be a number, got 'high'");
@@ -78,10 +108,21 @@ class RulesFileTest {
         assertError("thresholds: {}", "unknown top-level key 'thresholds'; expected version, defaults, overrides");
         assertError("overrides: [{match: {run-id: 'a*'}, set: {spike.z: -1}}]",
                 "overrides[0] (run-id 'a*'): spike.z must be a finite number > 0, got -1.0");
-        assertError("overrides: [{match: {labels: {team: a}}, set: {spike.z: 9}}]",
-                "overrides[0].match: labels are not supported yet");
         assertError("overrides: [{match: {run-id: 'a*'}}]", "overrides[0].set must set at least one key");
-        assertError("overrides: [{set: {spike.z: 9}}]", "overrides[0]: match must be a mapping with run-id");
+        assertError("overrides: [{set: {spike.z: 9}}]", "overrides[0]: match must be a mapping with run-id, labels or both");
+        assertError("overrides: [{match: {}, set: {spike.z: 9}}]", "overrides[0]: match must be a mapping with run-id, labels or both");
+        assertError("overrides: [{match: {team: a}, set: {spike.z: 9}}]",
+                "overrides[0].match: unknown key 'team'; expected run-id, labels");
+        assertError("overrides: [{match: {labels: {team: a}}, set: {spike.z: -1}}]",
+                "overrides[0] (labels {team=a}): spike.z must be a finite number > 0");
+        assertError("overrides: [{match: {labels: {team: ''}}, set: {spike.z: 9}}]",
+                "overrides[0].match.labels.team must be a non-empty string");
+        assertError("overrides: [{match: {labels: {team: [a, b]}}, set: {spike.z: 9}}]",
+                "overrides[0].match.labels.team must be a non-empty string");
+        assertError("overrides: [{match: {labels: {'bad key': a}}, set: {spike.z: 9}}]",
+                "overrides[0].match.labels: key 'bad key' must be 1 to 63 letters");
+        assertError("overrides: [{match: {labels: []}, set: {spike.z: 9}}]",
+                "overrides[0].match.labels must be a non-empty mapping of label names to value globs");
         assertError("defaults: [", "is not valid YAML");
     }
 

@@ -40,7 +40,7 @@ public final class AlertOracle {
     /** Judges one step in every view; returns the alerts it raised. */
     public List<Alert> feed(StepStats s) {
         List<Alert> raised = new ArrayList<>();
-        var cfg = rules.forRun(s.runId());
+        var cfg = rules.forRun(s.runId(), s.labels());
         raised.addAll(new StepMonitor(cfg)
                 .onStep(steps.computeIfAbsent(s.runId() + "/" + s.workerId(), k -> new StepState()), s).alerts());
         for (LayerStats l : s.layers()) {

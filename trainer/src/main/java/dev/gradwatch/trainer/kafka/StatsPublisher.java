@@ -43,6 +43,7 @@ public final class StatsPublisher implements AutoCloseable {
     private final AtomicLong enqueued = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong endOfRunDelivered = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong acksDropped = new AtomicLong();
     private final AtomicLong acksDelivered = new AtomicLong();
@@ -91,6 +92,21 @@ public final class StatsPublisher implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Queues the end-of-run marker after the last step's statistics. Training is over, so this waits
+     * up to 5 s for room rather than dropping it; false (counted as dropped) if there was none.
+     */
+    public boolean publishEndOfRun(StepStats marker) {
+        if (!marker.endsRun()) throw new IllegalArgumentException("not an end-of-run marker: " + marker);
+        try {
+            if (stats.offer(marker, 5, TimeUnit.SECONDS)) return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dropped.incrementAndGet();
+        return false;
+    }
+
     /** Queues an acknowledgement of a control command. */
     public boolean publishAck(ControlAck ack) {
         if (acks.offer(ack)) return true;
@@ -107,7 +123,10 @@ public final class StatsPublisher implements AutoCloseable {
                     continue;
                 }
                 StepStats s = stats.poll(20, TimeUnit.MILLISECONDS);
-                if (s != null) send(statsTopic, s.runId() + "/" + s.workerId(), EventCodec.encode(s), delivered);
+                if (s != null) {
+                    send(statsTopic, s.runId() + "/" + s.workerId(), EventCodec.encode(s),
+                            s.endsRun() ? endOfRunDelivered : delivered);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -144,7 +163,12 @@ public final class StatsPublisher implements AutoCloseable {
         return acksDelivered.get();
     }
 
-    /** Step records the broker acknowledged. */
+    /** End-of-run markers the broker acknowledged (0 or 1 for a worker). */
+    public long endOfRunDelivered() {
+        return endOfRunDelivered.get();
+    }
+
+    /** Step records the broker acknowledged (end-of-run markers not included). */
     public long delivered() {
         return delivered.get();
     }

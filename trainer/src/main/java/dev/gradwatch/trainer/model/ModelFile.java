@@ -19,13 +19,24 @@ import java.util.List;
  * @param output features leaving the last layer (worked out from the layers)
  * @param steps  training steps, or 0 when {@code epochs} is given
  * @param epochs passes over a finite data set, or 0 when {@code steps} is given
+ * @param labels the run labels a worker training this file puts on its statistics (optional
+ *               {@code labels} mapping of the file; the worker's {@code --label} options win)
  */
 public record ModelFile(String name, int input, List<LayerSpec> layers, int output, String loss,
                         OptimizerSpec optimizer, ScheduleSpec schedule, ClipSpec clip, DataSpec data,
-                        int batch, long seed, long steps, int epochs) {
+                        int batch, long seed, long steps, int epochs, java.util.Map<String, String> labels) {
 
     public ModelFile {
         layers = List.copyOf(layers);
+        labels = dev.gradwatch.events.StepStats.checkLabels(labels);
+    }
+
+    /** A model file without labels. */
+    public ModelFile(String name, int input, List<LayerSpec> layers, int output, String loss,
+                     OptimizerSpec optimizer, ScheduleSpec schedule, ClipSpec clip, DataSpec data,
+                     int batch, long seed, long steps, int epochs) {
+        this(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, steps, epochs,
+                java.util.Map.of());
     }
 
     /** Reads and checks a model file; YAML unless the name ends in {@code .json}. */
@@ -40,12 +51,13 @@ public record ModelFile(String name, int input, List<LayerSpec> layers, int outp
 
     /** The same model with another seed. */
     public ModelFile withSeed(long newSeed) {
-        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, newSeed, steps, epochs);
+        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, newSeed, steps, epochs,
+                labels);
     }
 
     /** The same model trained for {@code n} steps. */
     public ModelFile withSteps(long n) {
-        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, n, 0);
+        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, n, 0, labels);
     }
 
     /** One entry of the {@code layers} list. */

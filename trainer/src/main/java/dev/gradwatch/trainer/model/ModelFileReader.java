@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -101,7 +102,7 @@ public final class ModelFileReader {
         }
         if (root == null || root.isMissingNode() || root.isNull()) throw new ModelFileException("", "empty model file");
         Obj top = Obj.of(root, "", Set.of("name", "seed", "input", "layers", "loss", "optimizer", "schedule", "clip", "data",
-                "batch", "steps", "epochs"));
+                "batch", "steps", "epochs", "labels"));
 
         String name = top.string("name", defaultName);
         long seed = top.longValue("seed", 1);
@@ -139,7 +140,33 @@ public final class ModelFileReader {
 
         checkSequence(data, layers);
         checkDataFits(data, input, output, loss, layers);
-        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, steps, epochs);
+        Map<String, String> labels = labels(top);
+        return new ModelFile(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, steps, epochs,
+                labels);
+    }
+
+    /** The optional {@code labels} mapping: string (or number, read as text) values, bounded as statistics carry them. */
+    private static Map<String, String> labels(Obj top) {
+        if (!top.has("labels")) return Map.of();
+        JsonNode node = top.node("labels");
+        if (!node.isObject()) throw new ModelFileException("labels", "expected a mapping of label names to values, got " + shown(node));
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (!v.isValueNode() || v.isNull()) {
+                throw new ModelFileException("labels." + e.getKey(), "expected a string, got " + shown(v));
+            }
+            labels.put(e.getKey(), v.asText());
+        }
+        try {
+            return dev.gradwatch.events.StepStats.checkLabels(labels);
+        } catch (IllegalArgumentException e) {
+            // "labels: at most …" or "labels.team: value …": keep the field path the message starts with
+            String m = e.getMessage();
+            int colon = m.indexOf(": ");
+            throw new ModelFileException(colon > 0 ? m.substring(0, colon) : "labels", colon > 0 ? m.substring(colon + 2) : m);
+        }
     }
 
     /**
