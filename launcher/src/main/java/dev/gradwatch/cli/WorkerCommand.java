@@ -28,7 +28,8 @@ final class WorkerCommand implements Callable<Integer> {
     String workerId;
 
     @Option(names = "--scenario", defaultValue = "healthy",
-            description = "model to train: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+            description = {"model to train: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}), the demo's model files",
+                    "examples/models/demo-<scenario>.yaml"})
     Scenario scenario;
 
     @Option(names = "--model", paramLabel = "FILE",
@@ -54,7 +55,7 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelFile file = modelFile != null ? ModelFile.read(modelFile) : null;
-        Map<String, String> runLabels = new LinkedHashMap<>(file != null ? file.labels() : Map.of());
+        Map<String, String> runLabels = new LinkedHashMap<>(file != null ? file.labels() : scenario.modelFile().labels());
         runLabels.putAll(labels);
         try {
             dev.gradwatch.events.StepStats.checkLabels(runLabels);
@@ -62,7 +63,7 @@ final class WorkerCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--label: " + e.getMessage(), e);
         }
         TrainerWorker.Config config = new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                Topics.ACKS, runId, workerId, file != null ? Trainable.Factory.of(file) : Trainable.Factory.of(scenario.model()),
+                Topics.ACKS, runId, workerId, Trainable.Factory.of(file != null ? file : scenario.modelFile().withSteps(steps)),
                 steps, stepsPerSecond, 10_000,
                 commandKeys == null ? null : CommandSigner.parse(commandKeys), runLabels);
         TrainerWorker w = new TrainerWorker(config,

@@ -34,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The whole GradWatch loop in one JVM: a real Kafka broker, the monitor job on a Flink
- * MiniCluster, the alert printer, and three trainer workers (vanishing, exploding, healthy).
+ * MiniCluster, the alert printer, and three trainer workers (vanishing, exploding, healthy) that
+ * train the model files {@code examples/models/demo-*.yaml} ({@link Scenario}).
  */
 public final class Demo {
 
@@ -123,7 +124,8 @@ public final class Demo {
         Map<Scenario, TrainerWorker> workers = new EnumMap<>(Scenario.class);
         for (Scenario s : Scenario.values()) {
             TrainerWorker w = new TrainerWorker(new TrainerWorker.Config(bootstrap, Topics.STATS, Topics.CONTROL,
-                    Topics.ACKS, runId(s), "w0", Trainable.Factory.of(s.model()), options.steps(), options.stepsPerSecond(), 10_000, keys), null);
+                    Topics.ACKS, runId(s), "w0", Trainable.Factory.of(s.modelFile().withSteps(options.steps())),
+                    options.steps(), options.stepsPerSecond(), 10_000, keys, s.modelFile().labels()), null);
             w.connect();
             workers.put(s, w);
         }
