@@ -64,14 +64,17 @@ class TrainerWorkerModelFileTest {
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
                 c.subscribe(List.of("stats", "acks"));
                 long deadline = System.currentTimeMillis() + 30_000;
-                while ((stats.size() < 40 || acks.isEmpty()) && System.currentTimeMillis() < deadline) {
+                while ((stats.size() < 41 || acks.isEmpty()) && System.currentTimeMillis() < deadline) {
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                         if (r.topic().equals("stats")) stats.add(EventCodec.decode(r.value(), StepStats.class));
                         else acks.add(EventCodec.decode(r.value(), ControlAck.class));
                     }
                 }
             }
-            assertEquals(40, stats.size());
+            // 40 steps, then the end-of-run marker of a worker that finished normally
+            assertEquals(41, stats.size());
+            assertTrue(stats.get(40).endsRun());
+            stats = stats.subList(0, 40);
             // four dense layers and the batch norm carry parameters
             assertEquals(5, stats.get(0).layers().size());
             assertEquals(0.25, stats.get(39).clipNorm());
