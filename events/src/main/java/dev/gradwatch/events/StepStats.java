@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  *                 {@code . _ -}, starting with a letter or digit; values of at most
  *                 {@value #MAX_LABEL_VALUE_LENGTH} characters. Empty when the run has none (and then not written).
  * @param endOfRun since schema version 3: true on the one record a worker sends after its last step when
- *                 it finishes normally (its steps done, or stopped by a command). Such a marker carries no
- *                 layers; {@code step} is the number of steps taken, {@code loss} the last step's loss.
+ *                 it finishes normally (its steps done, or stopped by a command). In a marker,
+ *                 {@code step} is the number of steps taken, {@code loss} the last step's loss, and
+ *                 {@code layers} repeats the last step's layer statistics (not a new measurement: they
+ *                 tell the monitor which per-layer state to close), empty when no step was taken.
  *                 Null (not written) on ordinary steps.
  */
 public record StepStats(
@@ -61,9 +63,6 @@ public record StepStats(
         for (LayerStats l : layers) Objects.requireNonNull(l, "layers must not contain null");
         labels = checkLabels(labels);
         endOfRun = Boolean.TRUE.equals(endOfRun) ? Boolean.TRUE : null;
-        if (endOfRun != null && !layers.isEmpty()) {
-            throw new IllegalArgumentException("endOfRun: an end-of-run marker carries no layers, got " + layers.size());
-        }
     }
 
     /** A record of the given version without labels, not an end-of-run marker. */
@@ -88,11 +87,19 @@ public record StepStats(
      *
      * @param stepsTaken the number of steps the worker took
      * @param lastLoss   the last step's loss (NaN when none)
+     * @param lastLayers the last step's layer statistics, repeated; empty when no step was taken
      */
     public static StepStats endOfRun(String runId, String workerId, long stepsTaken, long timestampMs, double lastLoss,
-                                     double learningRate, double clipNorm, Map<String, String> labels) {
+                                     double learningRate, double clipNorm, List<LayerStats> lastLayers,
+                                     Map<String, String> labels) {
         return new StepStats(CURRENT_VERSION, runId, workerId, stepsTaken, timestampMs, lastLoss, learningRate,
-                clipNorm, List.of(), labels, Boolean.TRUE);
+                clipNorm, lastLayers, labels, Boolean.TRUE);
+    }
+
+    /** The marker of a worker whose last layers are not repeated. */
+    public static StepStats endOfRun(String runId, String workerId, long stepsTaken, long timestampMs, double lastLoss,
+                                     double learningRate, double clipNorm, Map<String, String> labels) {
+        return endOfRun(runId, workerId, stepsTaken, timestampMs, lastLoss, learningRate, clipNorm, List.of(), labels);
     }
 
     /** True on the end-of-run marker. (Not a bean getter: the JSON field is {@code endOfRun}.) */

@@ -46,7 +46,7 @@ class EndOfRunAndLabelsKafkaTest {
         }
         StepStats last = steps.get(steps.size() - 1);
         out.add(StepStats.endOfRun(last.runId(), last.workerId(), steps.size(), last.timestampMs() + 100, last.loss(),
-                last.learningRate(), last.clipNorm(), labels));
+                last.learningRate(), last.clipNorm(), last.layers(), labels));
         return out;
     }
 
@@ -79,7 +79,12 @@ class EndOfRunAndLabelsKafkaTest {
                     "vanishing_gradient_depth:run-ended:w0:*:firing@9",
                     "vanishing_gradient_depth:run-ended:w0:*:resolved@29",
                     "vanishing_gradient_attenuation:run-ended:w0:*:resolved@29",
-                    "vanishing_gradient:run-ended:w0:0:firing@9")), expected.toString());
+                    "vanishing_gradient:run-ended:w0:0:firing@9",
+                    "vanishing_gradient:run-ended:w0:0:resolved@29",
+                    "vanishing_gradient:run-ended:w0:1:resolved@29")), expected.toString());
+            assertTrue(expected.stream().filter(id -> id.contains("run-ended")).filter(id -> id.contains(":firing@"))
+                    .allMatch(id -> expected.contains(id.replaceFirst(":firing@\\d+$", ":resolved@29"))),
+                    "every alert of the finished run is resolved at its end: " + expected);
             assertTrue(expected.stream().noneMatch(id -> id.contains("run-vision")), "the override silences it");
 
             InMemoryReporter reporter = InMemoryReporter.createWithRetainedMetrics();
@@ -112,6 +117,8 @@ class EndOfRunAndLabelsKafkaTest {
                     }
                 }
                 assertEquals(2, EndToEnd.counter(reporter, job.getJobID(), "workersFinished"));
+                assertEquals(alerts.stream().filter(a -> a.runId().equals("run-ended") && a.status().equals(Alert.RESOLVED))
+                        .count(), EndToEnd.counter(reporter, job.getJobID(), "alertsResolvedOnStateCleared"));
                 assertEquals(0, EndToEnd.counter(reporter, job.getJobID(), "deadLetters"));
             } finally {
                 job.cancel().get();

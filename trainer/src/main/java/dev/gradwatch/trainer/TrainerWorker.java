@@ -75,6 +75,8 @@ public final class TrainerWorker implements Runnable {
     private volatile long rejectedCommands;
     private volatile long reacknowledged;
     private volatile boolean endOfRunDelivered;
+    // the last step's layer statistics (an immutable copy), repeated in the end-of-run marker
+    private List<dev.gradwatch.events.LayerStats> lastLayers = List.of();
     private volatile boolean finished;
 
     public TrainerWorker(Config config, StepListener listener) {
@@ -110,8 +112,10 @@ public final class TrainerWorker implements Runnable {
                 StepResult r = session.step();
                 lastLoss = r.loss();
                 stepsDone = r.step() + 1;
-                publisher.publish(new StepStats(config.runId(), config.workerId(), r.step(), System.currentTimeMillis(),
-                        r.loss(), session.learningRate(), session.clipNorm(), r.layers(), config.labels()));
+                StepStats stats = new StepStats(config.runId(), config.workerId(), r.step(), System.currentTimeMillis(),
+                        r.loss(), session.learningRate(), session.clipNorm(), r.layers(), config.labels());
+                lastLayers = stats.layers();
+                publisher.publish(stats);
                 listener.onStep(this, r);
                 if (periodNanos > 0) {
                     next += periodNanos;
@@ -124,7 +128,8 @@ public final class TrainerWorker implements Runnable {
             // finished normally (its steps done, or stopped by the monitor): tell the monitor, which then
             // forgets this worker instead of announcing it as stalled
             publisher.publishEndOfRun(StepStats.endOfRun(config.runId(), config.workerId(), session.stepCount(),
-                    System.currentTimeMillis(), lastLoss, session.learningRate(), session.clipNorm(), config.labels()));
+                    System.currentTimeMillis(), lastLoss, session.learningRate(), session.clipNorm(), lastLayers,
+                    config.labels()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

@@ -42,6 +42,7 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
     }
 
     public Outcome onSample(DivergenceState st, LayerSample s) {
+        if (s.endOfRun()) return onEndOfRun(st, s);
         // even a late sample says that the worker exists: later steps wait for it
         DivergenceState.WorkerTrack track = st.workers.computeIfAbsent(s.workerId(), w -> new DivergenceState.WorkerTrack());
         track.lastSeenStep = Math.max(track.lastSeenStep, s.step());
@@ -138,6 +139,21 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
             if (workerId != null && !workerId.equals(e.getKey())) continue;
             Subject who = new Subject(runId, e.getKey(), st.layerIndex, st.layerName, st.layerKind);
             out.addAll(Alerts.closeAll(e.getValue().latches, who, e.getValue().lastSeenStep, timestampMs, reason));
+        }
+        return out;
+    }
+
+    /**
+     * A worker finished: its firing alerts here are resolved and it leaves the roster, so later steps
+     * stop waiting for it; when it was the last worker of the run seen here, the caller forgets the key.
+     */
+    private Outcome onEndOfRun(DivergenceState st, LayerSample s) {
+        DivergenceState.WorkerTrack t = st.workers.remove(s.workerId());
+        Outcome out = st.workers.isEmpty() ? Outcome.endOfRun() : Outcome.accepted();
+        if (t != null) {
+            Subject who = new Subject(s.runId(), s.workerId(), st.layerIndex, st.layerName, st.layerKind);
+            Alerts.closeAll(t.latches, who, t.lastSeenStep, s.timestampMs(), StepMonitor.endReason(s.step()))
+                    .forEach(out::alert);
         }
         return out;
     }

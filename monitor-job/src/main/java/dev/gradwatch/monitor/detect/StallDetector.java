@@ -60,7 +60,7 @@ public final class StallDetector implements java.io.Serializable {
         st.stalled = false;
         return Optional.of(Alerts.closed(Rules.STALLED_WORKER, Rules.severityOf(Rules.STALLED_WORKER),
                 Subject.step(runId, workerId, ""), Math.max(st.lastStep, stepsTaken), nowMs, st.lastStep,
-                "the run ended (worker finished after " + stepsTaken + " steps), state cleared"));
+                StepMonitor.endReason(stepsTaken)));
     }
 
     /** When the worker will count as stalled if it stays silent. */

@@ -45,7 +45,7 @@ public final class StepMonitor implements ClosesState<StepState> {
         if (s.endsRun()) {
             // the worker finished normally: close what still fires, and let the caller forget the worker
             Outcome end = Outcome.endOfRun();
-            closeAll(st, s.runId(), s.workerId(), -1, s.timestampMs(), endReason(s))
+            closeAll(st, s.runId(), s.workerId(), -1, s.timestampMs(), endReason(s.step()))
                     .forEach(end::alert);
             return end;
         }
@@ -109,9 +109,9 @@ public final class StepMonitor implements ClosesState<StepState> {
                 timestampMs, reason);
     }
 
-    /** Why alerts close at an end-of-run marker. */
-    public static String endReason(StepStats marker) {
-        return "the run ended (worker finished after " + marker.step() + " steps), state cleared";
+    /** Why alerts close at an end-of-run marker, whose step is the number of steps taken. */
+    public static String endReason(long stepsTaken) {
+        return "the run ended (worker finished after " + stepsTaken + " steps), state cleared";
     }
 
     /** Non-finite values are announced at the step where they appear, without waiting for a window. */

@@ -13,7 +13,7 @@ public final class SplitLayers implements FlatMapFunction<StepStats, LayerSample
     public void flatMap(StepStats s, Collector<LayerSample> out) {
         for (LayerStats l : s.layers()) {
             out.collect(new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l,
-                    s.labels()));
+                    s.labels(), s.endsRun()));
         }
     }
 }

@@ -20,6 +20,9 @@ import org.apache.flink.util.Collector;
  * latest report's due time. After the stall alert, the key is forgotten at the idle timeout (counted
  * from the last report), the same way out as the other operators' state. An end-of-run marker
  * (a worker that finished normally) forgets the key at once, counted in {@code workersFinished}.
+ * Known limitation: a step of the same worker arriving after its marker starts the watch afresh
+ * (a restarted worker reusing its ids should be watched); a trainer sends its marker after its last
+ * step on the same partition, so this needs a record replayed from before the marker.
  */
 public final class StallWatchFunction extends KeyedProcessFunction<WorkerKey, StepStats, Alert> {
 

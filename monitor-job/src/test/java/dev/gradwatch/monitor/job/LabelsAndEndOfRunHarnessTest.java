@@ -149,6 +149,60 @@ class LabelsAndEndOfRunHarnessTest {
     }
 
     @Test
+    void anEndOfRunMarkerResolvesTheLayerAlertsOfTheWorkerAndForgetsItsLayers() throws Exception {
+        try (var h = harness(new LayerWindowFunction(DetectorConfig.DEFAULTS, 60_000),
+                new LayerKey.OfSample(), LayerKey.TYPE)) {
+            h.open();
+            h.setProcessingTime(1_000);
+            List<StepStats> run = StatsFixtures.vanishing("run-v", "w0", 20);
+            for (StepStats s : run) for (LayerSample l : split(s)) h.processElement(new StreamRecord<>(l));
+            List<Alert> firing = List.copyOf(h.extractOutputValues());
+            assertEquals(2, firing.size(), "layers 0 and 1 vanish");
+            h.getOutput().clear();
+
+            StepStats last = run.get(19);
+            StepStats end = StepStats.endOfRun("run-v", "w0", 20, last.timestampMs() + 100, last.loss(),
+                    last.learningRate(), last.clipNorm(), last.layers(), Map.of());
+            for (LayerSample l : split(end)) {
+                assertTrue(l.endOfRun());
+                h.processElement(new StreamRecord<>(l));
+            }
+            List<Alert> closed = h.extractOutputValues();
+            assertEquals(firing.stream().map(Alert::fingerprint).sorted().toList(),
+                    closed.stream().map(Alert::fingerprint).sorted().toList());
+            assertTrue(closed.stream().allMatch(a -> a.status().equals(Alert.RESOLVED) && a.step() == 19
+                    && a.summary().contains("the run ended (worker finished after 20 steps)")), closed.toString());
+            assertEquals(0, entries(h), "every layer of the worker is forgotten");
+            assertEquals(0, h.numProcessingTimeTimers());
+        }
+    }
+
+    @Test
+    void anEndOfRunMarkerTakesTheWorkerOutOfTheComparisonAndResolvesItsDivergence() throws Exception {
+        try (var h = harness(new WorkerDivergenceFunction(DetectorConfig.DEFAULTS, 60_000),
+                new RunLayerKey.OfSample(), RunLayerKey.TYPE)) {
+            h.open();
+            List<List<StepStats>> fleet = StatsFixtures.fleet("run-f", 4, 12, 1, 25);
+            for (int s = 0; s < 12; s++) {
+                for (List<StepStats> worker : fleet) {
+                    for (LayerSample l : split(worker.get(s))) h.processElement(new StreamRecord<>(l));
+                }
+            }
+            assertEquals(3, h.extractOutputValues().size(), "w1 diverges in each of the 3 layers");
+            h.getOutput().clear();
+            StepStats last = fleet.get(1).get(11);
+            for (LayerSample l : split(StepStats.endOfRun("run-f", "w1", 12, last.timestampMs(), last.loss(),
+                    last.learningRate(), last.clipNorm(), last.layers(), Map.of()))) {
+                h.processElement(new StreamRecord<>(l));
+            }
+            List<Alert> closed = h.extractOutputValues();
+            assertEquals(3, closed.size(), closed.toString());
+            assertTrue(closed.stream().allMatch(a -> a.workerId().equals("w1") && a.status().equals(Alert.RESOLVED)));
+            assertTrue(entries(h) > 0, "the other workers are still compared");
+        }
+    }
+
+    @Test
     void theStallWatchForgetsAFinishedWorkerAndStillAnnouncesASilentOne() throws Exception {
         long stallMs = 60_000;
         try (var h = new KeyedOneInputStreamOperatorTestHarness<>(

@@ -44,7 +44,8 @@ public final class AlertOracle {
         raised.addAll(new StepMonitor(cfg)
                 .onStep(steps.computeIfAbsent(s.runId() + "/" + s.workerId(), k -> new StepState()), s).alerts());
         for (LayerStats l : s.layers()) {
-            LayerSample sample = new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l);
+            LayerSample sample = new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l,
+                    s.labels(), s.endsRun());
             raised.addAll(new LayerMonitor(cfg).onSample(
                     layers.computeIfAbsent(s.runId() + "/" + s.workerId() + "/" + l.index(), k -> new LayerState()),
                     sample).alerts());
