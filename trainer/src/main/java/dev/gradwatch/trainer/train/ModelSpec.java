@@ -8,7 +8,9 @@ import dev.gradwatch.trainer.nn.Loss;
  * A multilayer perceptron, its synthetic task and its training settings: {@code depth} dense
  * layers (the last one linear, the others with {@code activation}) trained by plain SGD on a
  * seeded {@link dev.gradwatch.trainer.data.TeacherTask} (regression for {@code mse},
- * binary classification for {@code bce}).
+ * binary classification for {@code bce}). The three demo presets describe the same runs as the
+ * model files {@code examples/models/demo-*.yaml} that the demo trains; {@code DemoModelFilesTest}
+ * keeps each file bit-identical to its preset.
  *
  * @param depth           number of dense layers including the output layer
  * @param activation      {@code sigmoid}, {@code tanh}, {@code relu} (or {@code leaky-relu:<slope>})
