@@ -35,6 +35,21 @@ class RulesFileTest {
     }
 
     @Test
+    void theShippedExamplesCommentedOverridesParseAndMeanWhatTheCommentSays() throws Exception {
+        String text = example();
+        String tail = text.substring(text.indexOf("overrides: []") + "overrides: []".length());
+        StringBuilder yaml = new StringBuilder("overrides:\n");
+        for (String line : tail.split("\n")) {
+            if (line.startsWith("#  ")) yaml.append(line.substring(1)).append('\n');
+        }
+        RuleSet rules = RulesFile.parse(yaml.toString(), "rules-default.yaml (commented overrides)").toRuleSet();
+        assertEquals(3, rules.overrides().size(), yaml.toString());
+        assertEquals(1e5, rules.forRun("bench-1", Map.of("team", "vision")).explodingCeiling(), "first match wins");
+        assertEquals(10, rules.forRun("prod-1", Map.of("team", "vision")).spikeZ());
+        assertEquals(1e4, rules.forRun("bench-1").explodingCeiling());
+    }
+
+    @Test
     void anOverrideAppliesToMatchingRunsOnTopOfTheFileDefaults() {
         String yaml = """
                 version: 1
