@@ -27,6 +27,13 @@ public final class Outcome {
         return new Outcome(true);
     }
 
+    /** One outcome for records judged together (the layers of one step): dropped as said, with all their alerts. */
+    public static Outcome combined(boolean dropped, List<Alert> alerts) {
+        Outcome o = new Outcome(dropped);
+        o.alerts.addAll(alerts);
+        return o;
+    }
+
     public List<Alert> alerts() {
         return alerts;
     }

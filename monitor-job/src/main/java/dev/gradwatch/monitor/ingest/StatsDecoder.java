@@ -42,6 +42,16 @@ public final class StatsDecoder {
         }
     }
 
+    /**
+     * A record whose Kafka key named one (run, worker) and whose payload another: it was routed to
+     * the wrong worker's state, so it is a dead letter saying both.
+     */
+    public static Result misrouted(RawRecord r, StepStats s) {
+        String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        return new Result(null, deadLetter(r, "record key \"" + key + "\" does not match the payload's runId \""
+                + s.runId() + "\" and workerId \"" + s.workerId() + "\" (the key must be runId/workerId)"));
+    }
+
     /** What the codec accepts but the detectors cannot use, or null. */
     static String problem(StepStats s) {
         Set<Integer> seen = new HashSet<>();

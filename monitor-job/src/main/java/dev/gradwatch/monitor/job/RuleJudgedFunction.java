@@ -52,6 +52,14 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     abstract Outcome judge(M detector, S state, IN record);
 
     /**
+     * The same, for a subclass that also writes side outputs; null when there was nothing to judge
+     * (the record went to a side output instead), and then state and timer are left alone.
+     */
+    Outcome judge(M detector, S state, IN record, ReadOnlyContext ctx) throws Exception {
+        return judge(detector, state, record);
+    }
+
+    /**
      * Whether the state is kept when the detector dropped the record: a dropped record may still
      * have taught the state something (a new worker) or carry alerts that do not wait for a window.
      */
@@ -70,7 +78,8 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     public void processElement(IN record, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
         S st = state.value();
         if (st == null) st = newState();
-        Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record)), st, record);
+        Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record)), st, record, ctx);
+        if (o == null) return;
         if (o.isDropped()) {
             dropped.inc();
             if (!keepsStateOfDroppedRecords() && o.alerts().isEmpty()) return;
