@@ -53,8 +53,10 @@ public final class PipelineBench {
 
     /** The figures, for {@code --json}. */
     public record Result(int layersPerStep, String compression, long layerStatsSent, double throughputSeconds,
-                         double layerStatsPerSecond, double recordBytesMean, double brokerAloneLayerStatsPerSecond,
-                         double brokerAloneMegabytesPerSecond, int latencySamples,
+                         double layerStatsPerSecond, double recordBytesMean, double cpuMicrosPerLayerStat,
+                         double layerStatsPerSecondOnIdleCores, double brokerAloneLayerStatsPerSecond,
+                         double brokerAloneMegabytesPerSecond, double brokerAloneLayerStatsPerSecondOnIdleCores,
+                         int latencySamples,
                          int latencyMissing, double backgroundLayerStatsPerSecond, double reactionP50Ms,
                          double reactionP99Ms, double reactionMaxMs, long workerViewStateBytesPerKey,
                          long runDivergenceStateBytesPerKey, int cores) {
@@ -79,11 +81,6 @@ public final class PipelineBench {
                     CEILING_TOPIC);
             Encoded tpRecords = encode("bench-tp", new SplittableRandom(2));
             double[] ceiling;
-            try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
-                ceiling = brokerAlone(bootstrap, producer, encode("bench-ceiling", new SplittableRandom(2)));
-            }
-            out.printf(java.util.Locale.ROOT, "broker alone (produce + consume the same records, no job): %,.0f layer statistics/s (%,.0f records/s, %.1f MB/s of JSON), compression %s%n",
-                    ceiling[0] * o.layersPerStep(), ceiling[0], ceiling[1], o.compression());
             try (LocalMonitor monitor = LocalMonitor.start(bootstrap);
                  KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 Map<String, Long> markerAlerts = new ConcurrentHashMap<>();
@@ -92,16 +89,24 @@ public final class PipelineBench {
                     alerts.awaitSubscribed(30, TimeUnit.SECONDS);
                     warmUp(producer, markerAlerts);
                     double[] tp = throughput(producer, markerAlerts, tpRecords);
-                    out.printf(java.util.Locale.ROOT, "throughput: %,d layer statistics (%d per step) in %.2f s = %,.0f layer statistics/s (%,.0f steps/s, mean record %.0f bytes)%n",
-                            (long) tp[0], o.layersPerStep(), tp[1], tp[0] / tp[1], tp[0] / o.layersPerStep() / tp[1], tp[2]);
+                    out.printf(java.util.Locale.ROOT, "throughput: %,d layer statistics (%d per step) in %.2f s = %,.0f layer statistics/s (%,.0f steps/s, mean record %.0f bytes); CPU %.2f s = %.1f µs per layer statistic, %,.0f layer statistics/s if this JVM had the %d cores to itself%n",
+                            (long) tp[0], o.layersPerStep(), tp[1], tp[0] / tp[1], tp[0] / o.layersPerStep() / tp[1], tp[2],
+                            tp[3], tp[3] * 1e6 / tp[0], tp[0] / tp[3] * cores(), cores());
                     double[] lat = latency(bootstrap, producer);
                     out.printf(java.util.Locale.ROOT, "reaction (publish a NaN step -> clip command on the control topic) under %,.0f layer statistics/s background: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d samples (%d missing)%n",
                             lat[5], lat[0], lat[1], lat[2], (int) lat[3], (int) lat[4]);
                     long[] state = stateBytes();
+                    monitor.close();
+                    // last, on a warm JVM and with the job gone: the same records through the broker alone
+                    ceiling = brokerAlone(bootstrap, producer, encode("bench-ceiling", new SplittableRandom(2)));
+                    out.printf(java.util.Locale.ROOT, "broker alone (the same records produced and consumed, no job): %,.0f layer statistics/s (%,.0f records/s, %.1f MB/s of JSON); CPU %.1f µs per layer statistic, %,.0f layer statistics/s on %d idle cores; compression %s%n",
+                            ceiling[0] * o.layersPerStep(), ceiling[0], ceiling[1], ceiling[2] * 1e6 / ceiling[3],
+                            ceiling[3] / ceiling[2] * cores(), cores(), o.compression());
                     out.printf(java.util.Locale.ROOT, "state per key (checkpointed bytes after %d steps of %d layers): worker view (run, worker) %,d B; comparison across workers (run, %d workers) %,d B%n",
                             STATE_STEPS, o.layersPerStep(), state[0], o.workers(), state[1]);
                     return new Result(o.layersPerStep(), o.compression(), (long) tp[0], tp[1], tp[0] / tp[1], tp[2],
-                            ceiling[0] * o.layersPerStep(), ceiling[1], (int) lat[3],
+                            tp[3] * 1e6 / tp[0], tp[0] / tp[3] * cores(),
+                            ceiling[0] * o.layersPerStep(), ceiling[1], ceiling[3] / ceiling[2] * cores(), (int) lat[3],
                             (int) lat[4], lat[5], lat[0], lat[1], lat[2], state[0], state[1],
                             Runtime.getRuntime().availableProcessors());
                 }
@@ -150,7 +155,8 @@ public final class PipelineBench {
 
     /**
      * The ceiling: the same records produced to a topic of their own and consumed back by one consumer
-     * reading both partitions, with no job. Returns {records per second, MB of JSON per second}.
+     * reading both partitions, with no job. Returns {records per second, MB of JSON per second, CPU
+     * seconds spent, layer statistics sent}.
      */
     private double[] brokerAlone(String bootstrap, KafkaProducer<String, byte[]> producer, Encoded records)
             throws Exception {
@@ -175,13 +181,24 @@ public final class PipelineBench {
         }, "bench-ceiling-consumer");
         consumer.start();
         ready.await(30, TimeUnit.SECONDS);
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(CEILING_TOPIC, records.keys()[i], records.values()[i]));
         producer.flush();
         consumer.join();
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
         if (consumed.get() < n) throw new IllegalStateException("the ceiling consumer read " + consumed.get() + " of " + n);
-        return new double[]{n / seconds, records.bytes() / 1e6 / seconds};
+        return new double[]{n / seconds, records.bytes() / 1e6 / seconds, cpuSeconds, (double) n * o.layersPerStep()};
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static int cores() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     private KafkaProducer<String, byte[]> producer(String bootstrap) {
@@ -264,17 +281,23 @@ public final class PipelineBench {
         awaitMarkers(seen, "warm");
     }
 
-    /** Returns {layer statistics sent, seconds until the job had read them all, mean record bytes}. */
+    /**
+     * Returns {layer statistics sent, seconds until the job had read them all, mean record bytes, CPU
+     * seconds this JVM (broker, job, producer) spent meanwhile}. The CPU time says what the pipeline
+     * costs even when other processes share the cores and the wall-clock rate means little.
+     */
     private double[] throughput(KafkaProducer<String, byte[]> producer, Map<String, Long> seen, Encoded records)
             throws InterruptedException {
         int n = records.values().length;
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(Topics.STATS, records.keys()[i], records.values()[i]));
         sendMarkers(producer, "tp");
         awaitMarkers(seen, "tp");
         long end = seen.entrySet().stream().filter(e -> e.getKey().startsWith("bench-marker-tp-"))
                 .mapToLong(Map.Entry::getValue).max().orElseThrow();
-        return new double[]{(double) n * o.layersPerStep(), (end - t0) / 1e9, (double) records.bytes() / n};
+        double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+        return new double[]{(double) n * o.layersPerStep(), (end - t0) / 1e9, (double) records.bytes() / n, cpuSeconds};
     }
 
     /** Returns {p50, p99, max (ms), samples, missing, background layer statistics per second achieved}. */

@@ -79,4 +79,26 @@ class StatsDecoderTest {
         assertFalse(r.ok());
         assertFalse(r.deadLetter().reason().isBlank());
     }
+
+    @Test
+    void theFastDoubleParserReadsEveryDoubleAsTheCodecDoes() throws Exception {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 200; i++) {
+            // full 17-digit doubles over many magnitudes, where parsers are most likely to differ
+            double v = Double.longBitsToDouble(rng.nextLong() & 0x7fefffffffffffffL);
+            double small = rng.nextDouble() * Math.pow(10, rng.nextInt(-300, 300));
+            StepStats s = StatsFixtures.step("run-1", "w0", i, v, "dense/relu", small, 1 / (small + 1));
+            byte[] bytes = EventCodec.encode(s);
+            assertEquals(EventCodec.decode(bytes, StepStats.class), StatsDecoder.decode(raw(bytes)).stats());
+        }
+        // the non-finite spellings: strings from our writer, bare tokens from Python's json module
+        String special = GOOD.replaceFirst("\"loss\":[^,]+", "\"loss\":NaN")
+                .replaceFirst("\"learningRate\":[^,]+", "\"learningRate\":\"Infinity\"")
+                .replaceFirst("\"clipNorm\":[^,]+", "\"clipNorm\":-Infinity");
+        StepStats decoded = StatsDecoder.decode(raw(special)).stats();
+        assertEquals(EventCodec.decode(special, StepStats.class), decoded);
+        assertTrue(Double.isNaN(decoded.loss()));
+        assertEquals(Double.POSITIVE_INFINITY, decoded.learningRate());
+        assertEquals(Double.NEGATIVE_INFINITY, decoded.clipNorm());
+    }
 }
