@@ -101,4 +101,65 @@ class StatsDecoderTest {
         assertEquals(Double.POSITIVE_INFINITY, decoded.learningRate());
         assertEquals(Double.NEGATIVE_INFINITY, decoded.clipNorm());
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader READER = EventCodec.mapper()
+            .readerFor(StepStats.class);
+
+    /** A step with every optional layer field set, some to NaN and ±Infinity. */
+    private static StepStats everyField() {
+        long[] histogram = new long[dev.gradwatch.events.GradHistogram.BUCKETS];
+        for (int i = 0; i < histogram.length; i++) histogram[i] = 1L << (i % 40);
+        var full = new dev.gradwatch.events.LayerStats(0, "lstm0", "lstm", 4160, 1.2345678901234567, 0.02, 0.4, 3,
+                0.01, 8.0, 1e-3, 1L, 1L, 1L, 0.3, histogram, -0.1, 0.9, 0.2, 0.05,
+                new double[]{1.0, Double.NaN, Double.POSITIVE_INFINITY, 4e-300});
+        var bare = new dev.gradwatch.events.LayerStats(1, "dense1", "dense/relu", 10, Double.NaN, 0, 0, 7, 0, 2, 0);
+        return new StepStats(2, "run-ä/1", "w0", 42, 1_700_000_000_000L, Double.NaN, 0.01,
+                Double.NEGATIVE_INFINITY, java.util.List.of(full, bare));
+    }
+
+    @Test
+    void theStreamingReaderReadsTheCommonShapeItselfAndAgreesWithTheCodec() throws Exception {
+        for (StepStats s : java.util.List.of(everyField(), StatsFixtures.step("run-1", "w0", 3, 0.5, "dense/relu", 0.1, 0.2),
+                new StepStats("r", "w", 0, 0, 1, 1, 1, java.util.List.of()))) {
+            byte[] json = EventCodec.encode(s);
+            StepStats streamed = StepStatsReader.read(READER, json);
+            assertEquals(EventCodec.decode(json, StepStats.class), streamed, new String(json, StandardCharsets.UTF_8));
+            assertEquals(s, streamed);
+        }
+    }
+
+    @Test
+    void theStreamingReaderKnowsEveryComponentOfTheRecords() {
+        // a field added to StepStats or LayerStats must be read there too (until then such records are bound)
+        assertEquals(StepStatsReader.STEP_FIELDS, StepStats.class.getRecordComponents().length);
+        assertEquals(StepStatsReader.LAYER_FIELDS, dev.gradwatch.events.LayerStats.class.getRecordComponents().length);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "an unknown field|\"step\":3,|\"step\":3,\"labels\":{\"a\":\"b\"},",
+            "a field twice|\"step\":3,|\"step\":3,\"step\":4,",
+            "a step written as a float|\"step\":3,|\"step\":3.0,",
+            "a step as a string|\"step\":3,|\"step\":\"3\",",
+            "a null loss|\"loss\":0.5,|\"loss\":null,",
+            "a missing loss|\"loss\":0.5,|''",
+            "a loss spelled INF|\"loss\":0.5,|\"loss\":\"INF\",",
+            "a bare NaN loss|\"loss\":0.5,|\"loss\":NaN,",
+            "an integer loss|\"loss\":0.5,|\"loss\":1,",
+            "a huge step|\"step\":3,|\"step\":123456789012345678901234567890,",
+            "a null layer list|\"layers\":[|\"layers\":null,\"x\":[",
+            "a negative step|\"step\":3,|\"step\":-3,",
+    })
+    void recordsOfAnyOtherShapeGetTheCodecsVerdict(String what, String from, String to) throws Exception {
+        String json = GOOD.replace(from, to == null ? "" : to);
+        assertTrue(!json.equals(GOOD), what);
+        StatsDecoder.Result r = StatsDecoder.decode(raw(json));
+        try {
+            StepStats expected = EventCodec.decode(json, StepStats.class);
+            assertEquals(expected, r.stats(), what);
+        } catch (dev.gradwatch.events.DecodeException e) {
+            assertFalse(r.ok(), what);
+            assertEquals(e.getMessage(), r.deadLetter().reason(), what);
+        }
+    }
 }

@@ -1,0 +1,227 @@
+package dev.gradwatch.monitor.ingest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.gradwatch.events.LayerStats;
+import dev.gradwatch.events.StepStats;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads {@link StepStats} token by token with Jackson's streaming parser, the common case only: the
+ * fields this version knows, each once, with the JSON types the codec writes. Anything else (an
+ * unknown field, a field twice or missing, a null where a value is required, a number of another
+ * kind, a value the records' constructors refuse) gives null, and the caller reads the record through
+ * the codec's data binding, which decides, names the problem, and reads fields added later. So this
+ * reader can only be faster, never different.
+ *
+ * <p>Data binding spends most of its time finding creator properties and buffering them for the
+ * records' constructors; here each field goes straight into a local.
+ */
+final class StepStatsReader {
+
+    /** Components of {@link StepStats} and of {@link LayerStats} this reader knows; see {@code StatsDecoderTest}. */
+    static final int STEP_FIELDS = 9;
+    static final int LAYER_FIELDS = 21;
+
+    /** Thrown, without a stack trace, when the record is not of the common shape. */
+    private static final class NotCommon extends IOException {
+        NotCommon() {
+            super("not the common shape", null);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
+
+    private static final NotCommon NOT_COMMON = new NotCommon();
+
+    private StepStatsReader() {
+    }
+
+    /** The step, or null when the record is not of the common shape (the caller then binds it). */
+    static StepStats read(ObjectReader reader, byte[] json) {
+        try (JsonParser p = reader.createParser(json)) {
+            StepStats s = step(p);
+            return p.nextToken() == null ? s : null;
+        } catch (Exception | StackOverflowError e) {
+            return null;
+        }
+    }
+
+    private static StepStats step(JsonParser p) throws IOException {
+        expect(p.nextToken() == JsonToken.START_OBJECT);
+        int seen = 0;
+        int version = 0;
+        String runId = null;
+        String workerId = null;
+        long step = 0;
+        long timestampMs = 0;
+        double loss = 0;
+        double learningRate = 0;
+        double clipNorm = 0;
+        List<LayerStats> layers = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            int bit;
+            switch (name) {
+                case "schemaVersion" -> { bit = 1; version = integer(p); }
+                case "runId" -> { bit = 1 << 1; runId = string(p); }
+                case "workerId" -> { bit = 1 << 2; workerId = string(p); }
+                case "step" -> { bit = 1 << 3; step = longValue(p); }
+                case "timestampMs" -> { bit = 1 << 4; timestampMs = longValue(p); }
+                case "loss" -> { bit = 1 << 5; loss = number(p); }
+                case "learningRate" -> { bit = 1 << 6; learningRate = number(p); }
+                case "clipNorm" -> { bit = 1 << 7; clipNorm = number(p); }
+                case "layers" -> { bit = 1 << 8; layers = layers(p); }
+                default -> throw NOT_COMMON;
+            }
+            expect((seen & bit) == 0);
+            seen |= bit;
+        }
+        expect(t == JsonToken.END_OBJECT && seen == (1 << STEP_FIELDS) - 1);
+        return new StepStats(version, runId, workerId, step, timestampMs, loss, learningRate, clipNorm, layers);
+    }
+
+    private static List<LayerStats> layers(JsonParser p) throws IOException {
+        expect(p.currentToken() == JsonToken.START_ARRAY);
+        List<LayerStats> layers = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.START_OBJECT) layers.add(layer(p));
+        expect(t == JsonToken.END_ARRAY);
+        return layers;
+    }
+
+    private static LayerStats layer(JsonParser p) throws IOException {
+        int seen = 0;
+        int index = 0;
+        String name = null;
+        String kind = null;
+        long paramCount = 0;
+        double gradL2 = 0;
+        double gradMeanAbs = 0;
+        double gradMaxAbs = 0;
+        long nonFiniteCount = 0;
+        double zeroFraction = 0;
+        double weightL2 = 0;
+        double updateRatio = 0;
+        Long nanCount = null;
+        Long posInfCount = null;
+        Long negInfCount = null;
+        Double gradStd = null;
+        long[] gradHistogram = null;
+        Double activationMean = null;
+        Double activationStd = null;
+        Double saturatedFraction = null;
+        Double deadFraction = null;
+        double[] timeStepGradNorms = null;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            int bit;
+            switch (field) {
+                case "index" -> { bit = 1; index = integer(p); }
+                case "name" -> { bit = 1 << 1; name = string(p); }
+                case "kind" -> { bit = 1 << 2; kind = string(p); }
+                case "paramCount" -> { bit = 1 << 3; paramCount = longValue(p); }
+                case "gradL2" -> { bit = 1 << 4; gradL2 = number(p); }
+                case "gradMeanAbs" -> { bit = 1 << 5; gradMeanAbs = number(p); }
+                case "gradMaxAbs" -> { bit = 1 << 6; gradMaxAbs = number(p); }
+                case "nonFiniteCount" -> { bit = 1 << 7; nonFiniteCount = longValue(p); }
+                case "zeroFraction" -> { bit = 1 << 8; zeroFraction = number(p); }
+                case "weightL2" -> { bit = 1 << 9; weightL2 = number(p); }
+                case "updateRatio" -> { bit = 1 << 10; updateRatio = number(p); }
+                case "nanCount" -> { bit = 1 << 11; nanCount = nullableLong(p); }
+                case "posInfCount" -> { bit = 1 << 12; posInfCount = nullableLong(p); }
+                case "negInfCount" -> { bit = 1 << 13; negInfCount = nullableLong(p); }
+                case "gradStd" -> { bit = 1 << 14; gradStd = nullableNumber(p); }
+                case "gradHistogram" -> { bit = 1 << 15; gradHistogram = longs(p); }
+                case "activationMean" -> { bit = 1 << 16; activationMean = nullableNumber(p); }
+                case "activationStd" -> { bit = 1 << 17; activationStd = nullableNumber(p); }
+                case "saturatedFraction" -> { bit = 1 << 18; saturatedFraction = nullableNumber(p); }
+                case "deadFraction" -> { bit = 1 << 19; deadFraction = nullableNumber(p); }
+                case "timeStepGradNorms" -> { bit = 1 << 20; timeStepGradNorms = numbers(p); }
+                default -> throw NOT_COMMON;
+            }
+            expect((seen & bit) == 0);
+            seen |= bit;
+        }
+        // the first eleven are required, the rest optional
+        expect(t == JsonToken.END_OBJECT && (seen & 0x7ff) == 0x7ff);
+        return new LayerStats(index, name, kind, paramCount, gradL2, gradMeanAbs, gradMaxAbs, nonFiniteCount,
+                zeroFraction, weightL2, updateRatio, nanCount, posInfCount, negInfCount, gradStd, gradHistogram,
+                activationMean, activationStd, saturatedFraction, deadFraction, timeStepGradNorms);
+    }
+
+    private static void expect(boolean ok) throws NotCommon {
+        if (!ok) throw NOT_COMMON;
+    }
+
+    private static int integer(JsonParser p) throws IOException {
+        expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT);
+        return p.getIntValue();
+    }
+
+    private static long longValue(JsonParser p) throws IOException {
+        expect(p.currentToken() == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER);
+        return p.getLongValue();
+    }
+
+    private static String string(JsonParser p) throws IOException {
+        expect(p.currentToken() == JsonToken.VALUE_STRING);
+        return p.getText();
+    }
+
+    /** A double as the codec writes it: a number, or one of the strings it writes for NaN and ±Infinity. */
+    private static double number(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_FLOAT || t == JsonToken.VALUE_NUMBER_INT) return p.getDoubleValue();
+        expect(t == JsonToken.VALUE_STRING);
+        return switch (p.getText()) {
+            case "NaN" -> Double.NaN;
+            case "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> throw NOT_COMMON;
+        };
+    }
+
+    private static Double nullableNumber(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_NULL ? null : number(p);
+    }
+
+    private static Long nullableLong(JsonParser p) throws IOException {
+        return p.currentToken() == JsonToken.VALUE_NULL ? null : longValue(p);
+    }
+
+    private static long[] longs(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) return null;
+        expect(p.currentToken() == JsonToken.START_ARRAY);
+        long[] v = new long[16];
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (n == v.length) v = java.util.Arrays.copyOf(v, 2 * n);
+            v[n++] = longValue(p);
+        }
+        return java.util.Arrays.copyOf(v, n);
+    }
+
+    private static double[] numbers(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) return null;
+        expect(p.currentToken() == JsonToken.START_ARRAY);
+        double[] v = new double[16];
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (n == v.length) v = java.util.Arrays.copyOf(v, 2 * n);
+            v[n++] = number(p);
+        }
+        return java.util.Arrays.copyOf(v, n);
+    }
+}
