@@ -76,9 +76,20 @@ public final class StatsDecoder {
 
     /** What the codec accepts but the detectors cannot use, or null. */
     static String problem(StepStats s) {
-        Set<Integer> seen = new HashSet<>();
+        // indices under 64 in a bit mask, the rest in a set: no boxing for the usual network
+        long low = 0;
+        Set<Integer> high = null;
         for (LayerStats l : s.layers()) {
-            if (!seen.add(l.index())) return "invalid StepStats: duplicate layer index " + l.index();
+            int i = l.index();
+            boolean fresh;
+            if (i < 64) {
+                fresh = (low & (1L << i)) == 0;
+                low |= 1L << i;
+            } else {
+                if (high == null) high = new HashSet<>();
+                fresh = high.add(i);
+            }
+            if (!fresh) return "invalid StepStats: duplicate layer index " + i;
             if (l.gradL2() < 0) return "invalid StepStats: layer " + l.index() + " has negative gradL2 " + l.gradL2();
         }
         return null;
