@@ -2,6 +2,7 @@ package dev.gradwatch.monitor.ingest;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
@@ -66,26 +67,24 @@ final class StepStatsReader {
         double learningRate = 0;
         double clipNorm = 0;
         List<LayerStats> layers = null;
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+        int k = -1;
+        while ((k = nextField(p, STEP_NAMES, k + 1)) >= 0) {
             p.nextToken();
-            int bit;
-            switch (name) {
-                case "schemaVersion" -> { bit = 1; version = integer(p); }
-                case "runId" -> { bit = 1 << 1; runId = string(p); }
-                case "workerId" -> { bit = 1 << 2; workerId = string(p); }
-                case "step" -> { bit = 1 << 3; step = longValue(p); }
-                case "timestampMs" -> { bit = 1 << 4; timestampMs = longValue(p); }
-                case "loss" -> { bit = 1 << 5; loss = number(p); }
-                case "learningRate" -> { bit = 1 << 6; learningRate = number(p); }
-                case "clipNorm" -> { bit = 1 << 7; clipNorm = number(p); }
-                case "layers" -> { bit = 1 << 8; layers = layers(p); }
-                default -> throw NOT_COMMON;
+            switch (k) {
+                case 0 -> version = integer(p);
+                case 1 -> runId = string(p);
+                case 2 -> workerId = string(p);
+                case 3 -> step = longValue(p);
+                case 4 -> timestampMs = longValue(p);
+                case 5 -> loss = number(p);
+                case 6 -> learningRate = number(p);
+                case 7 -> clipNorm = number(p);
+                default -> layers = layers(p);
             }
-            expect((seen & bit) == 0);
-            seen |= bit;
+            expect((seen & (1 << k)) == 0);
+            seen |= 1 << k;
         }
+        JsonToken t = p.currentToken();
         expect(t == JsonToken.END_OBJECT && seen == (1 << STEP_FIELDS) - 1);
         return new StepStats(version, runId, workerId, step, timestampMs, loss, learningRate, clipNorm, layers);
     }
@@ -122,43 +121,72 @@ final class StepStatsReader {
         Double saturatedFraction = null;
         Double deadFraction = null;
         double[] timeStepGradNorms = null;
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
+        int k = -1;
+        while ((k = nextField(p, LAYER_NAMES, k + 1)) >= 0) {
             p.nextToken();
-            int bit;
-            switch (field) {
-                case "index" -> { bit = 1; index = integer(p); }
-                case "name" -> { bit = 1 << 1; name = string(p); }
-                case "kind" -> { bit = 1 << 2; kind = string(p); }
-                case "paramCount" -> { bit = 1 << 3; paramCount = longValue(p); }
-                case "gradL2" -> { bit = 1 << 4; gradL2 = number(p); }
-                case "gradMeanAbs" -> { bit = 1 << 5; gradMeanAbs = number(p); }
-                case "gradMaxAbs" -> { bit = 1 << 6; gradMaxAbs = number(p); }
-                case "nonFiniteCount" -> { bit = 1 << 7; nonFiniteCount = longValue(p); }
-                case "zeroFraction" -> { bit = 1 << 8; zeroFraction = number(p); }
-                case "weightL2" -> { bit = 1 << 9; weightL2 = number(p); }
-                case "updateRatio" -> { bit = 1 << 10; updateRatio = number(p); }
-                case "nanCount" -> { bit = 1 << 11; nanCount = nullableLong(p); }
-                case "posInfCount" -> { bit = 1 << 12; posInfCount = nullableLong(p); }
-                case "negInfCount" -> { bit = 1 << 13; negInfCount = nullableLong(p); }
-                case "gradStd" -> { bit = 1 << 14; gradStd = nullableNumber(p); }
-                case "gradHistogram" -> { bit = 1 << 15; gradHistogram = longs(p); }
-                case "activationMean" -> { bit = 1 << 16; activationMean = nullableNumber(p); }
-                case "activationStd" -> { bit = 1 << 17; activationStd = nullableNumber(p); }
-                case "saturatedFraction" -> { bit = 1 << 18; saturatedFraction = nullableNumber(p); }
-                case "deadFraction" -> { bit = 1 << 19; deadFraction = nullableNumber(p); }
-                case "timeStepGradNorms" -> { bit = 1 << 20; timeStepGradNorms = numbers(p); }
-                default -> throw NOT_COMMON;
+            switch (k) {
+                case 0 -> index = integer(p);
+                case 1 -> name = string(p);
+                case 2 -> kind = string(p);
+                case 3 -> paramCount = longValue(p);
+                case 4 -> gradL2 = number(p);
+                case 5 -> gradMeanAbs = number(p);
+                case 6 -> gradMaxAbs = number(p);
+                case 7 -> nonFiniteCount = longValue(p);
+                case 8 -> zeroFraction = number(p);
+                case 9 -> weightL2 = number(p);
+                case 10 -> updateRatio = number(p);
+                case 11 -> nanCount = nullableLong(p);
+                case 12 -> posInfCount = nullableLong(p);
+                case 13 -> negInfCount = nullableLong(p);
+                case 14 -> gradStd = nullableNumber(p);
+                case 15 -> gradHistogram = longs(p);
+                case 16 -> activationMean = nullableNumber(p);
+                case 17 -> activationStd = nullableNumber(p);
+                case 18 -> saturatedFraction = nullableNumber(p);
+                case 19 -> deadFraction = nullableNumber(p);
+                default -> timeStepGradNorms = numbers(p);
             }
-            expect((seen & bit) == 0);
-            seen |= bit;
+            expect((seen & (1 << k)) == 0);
+            seen |= 1 << k;
         }
+        JsonToken t = p.currentToken();
         // the first eleven are required, the rest optional
         expect(t == JsonToken.END_OBJECT && (seen & 0x7ff) == 0x7ff);
         return new LayerStats(index, name, kind, paramCount, gradL2, gradMeanAbs, gradMaxAbs, nonFiniteCount,
                 zeroFraction, weightL2, updateRatio, nanCount, posInfCount, negInfCount, gradStd, gradHistogram,
                 activationMean, activationStd, saturatedFraction, deadFraction, timeStepGradNorms);
+    }
+
+    /** Field names in the order the codec writes them (the records' component order). */
+    private static final SerializedString[] STEP_NAMES = names("schemaVersion", "runId", "workerId", "step",
+            "timestampMs", "loss", "learningRate", "clipNorm", "layers");
+    private static final SerializedString[] LAYER_NAMES = names("index", "name", "kind", "paramCount", "gradL2",
+            "gradMeanAbs", "gradMaxAbs", "nonFiniteCount", "zeroFraction", "weightL2", "updateRatio", "nanCount",
+            "posInfCount", "negInfCount", "gradStd", "gradHistogram", "activationMean", "activationStd",
+            "saturatedFraction", "deadFraction", "timeStepGradNorms");
+
+    private static SerializedString[] names(String... names) {
+        SerializedString[] s = new SerializedString[names.length];
+        for (int i = 0; i < names.length; i++) s[i] = new SerializedString(names[i]);
+        return s;
+    }
+
+    /**
+     * Moves to the next field and returns its position in {@code names}, or -1 at the end of the
+     * object. Tries the expected name first, which the parser compares as bytes without looking the
+     * name up; optional fields left out make it look the name up.
+     */
+    private static int nextField(JsonParser p, SerializedString[] names, int expected) throws IOException {
+        if (expected < names.length && p.nextFieldName(names[expected])) return expected;
+        if (expected >= names.length) p.nextToken();
+        JsonToken t = p.currentToken();
+        if (t != JsonToken.FIELD_NAME) return -1;
+        String name = p.currentName();
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].getValue().equals(name)) return i;
+        }
+        throw NOT_COMMON;
     }
 
     private static void expect(boolean ok) throws NotCommon {
