@@ -11,7 +11,12 @@ import java.util.Map;
  * <p>Size: per layer reported within the idle timeout one {@link DivergenceState} (at most
  * {@code 4 · window.size + 1} pending steps of one norm per worker, and per worker a ring of
  * {@code window.size} scores); a layer silent for the idle timeout is dropped while the run goes on,
- * and the whole key when the run falls silent.
+ * and the whole key when the run falls silent. {@code gradwatch bench pipeline} prints the bytes of
+ * one key.
+ *
+ * <p>Known limitation: one value per run suits the heap state backend the job is deployed with
+ * ({@code state.backend.type: hashmap}), where a value is not copied on access; on RocksDB every
+ * record would read and write the run's whole value, and this should become a map state per layer.
  */
 public final class RunDivergenceState {
 
