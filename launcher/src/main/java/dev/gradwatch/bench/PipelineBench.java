@@ -9,6 +9,10 @@ import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.events.Topics;
+import dev.gradwatch.monitor.MonitorConfig;
+import dev.gradwatch.monitor.detect.DetectorConfig;
+import dev.gradwatch.monitor.job.StateSizes;
+import dev.gradwatch.monitor.job.WorkerKey;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,17 +48,23 @@ public final class PipelineBench {
 
     /** What to run. */
     public record Options(int layersPerStep, int workers, int throughputSteps, int latencySamples,
-                          int backgroundLayerStatsPerSecond) {
+                          int backgroundLayerStatsPerSecond, String compression) {
     }
 
     /** The figures, for {@code --json}. */
-    public record Result(int layersPerStep, long layerStatsSent, double throughputSeconds,
-                         double layerStatsPerSecond, double recordBytesMean, int latencySamples,
+    public record Result(int layersPerStep, String compression, long layerStatsSent, double throughputSeconds,
+                         double layerStatsPerSecond, double recordBytesMean, double cpuMicrosPerLayerStat,
+                         double layerStatsPerSecondOnIdleCores, double brokerAloneLayerStatsPerSecond,
+                         double brokerAloneMegabytesPerSecond, double brokerAloneLayerStatsPerSecondOnIdleCores,
+                         int latencySamples,
                          int latencyMissing, double backgroundLayerStatsPerSecond, double reactionP50Ms,
-                         double reactionP99Ms, double reactionMaxMs, int cores) {
+                         double reactionP99Ms, double reactionMaxMs, long workerViewStateBytesPerKey,
+                         long runDivergenceStateBytesPerKey, int cores) {
     }
 
     private static final int PARTITIONS = 2;
+    /** Parallelism of the job on the local MiniCluster ({@link LocalMonitor}). */
+    private static final int PARALLELISM = 2;
 
     private final Options o;
     private final PrintStream out;
@@ -67,7 +77,10 @@ public final class PipelineBench {
     public Result run() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start()) {
             String bootstrap = broker.bootstrapServers();
-            broker.createTopics(PARTITIONS, Topics.STATS, Topics.STATS_DEAD_LETTER, Topics.ALERTS, Topics.CONTROL);
+            broker.createTopics(PARTITIONS, Topics.STATS, Topics.STATS_DEAD_LETTER, Topics.ALERTS, Topics.CONTROL,
+                    CEILING_TOPIC);
+            Encoded tpRecords = encode("bench-tp", new SplittableRandom(2));
+            double[] ceiling;
             try (LocalMonitor monitor = LocalMonitor.start(bootstrap);
                  KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
                 Map<String, Long> markerAlerts = new ConcurrentHashMap<>();
@@ -75,21 +88,122 @@ public final class PipelineBench {
                         a -> { if (a.runId().startsWith("bench-marker")) markerAlerts.putIfAbsent(a.runId(), System.nanoTime()); })) {
                     alerts.awaitSubscribed(30, TimeUnit.SECONDS);
                     warmUp(producer, markerAlerts);
-                    double[] tp = throughput(producer, markerAlerts);
-                    out.printf(java.util.Locale.ROOT, "throughput: %,d layer statistics (%d per step) in %.2f s = %,.0f layer statistics/s (%,.0f steps/s, mean record %.0f bytes)%n",
-                            (long) tp[0], o.layersPerStep(), tp[1], tp[0] / tp[1], tp[0] / o.layersPerStep() / tp[1], tp[2]);
+                    double[] tp = throughput(producer, markerAlerts, tpRecords);
+                    out.printf(java.util.Locale.ROOT, "throughput: %,d layer statistics (%d per step) in %.2f s = %,.0f layer statistics/s (%,.0f steps/s, mean record %.0f bytes); CPU %.2f s = %.1f µs per layer statistic, %,.0f layer statistics/s if this JVM had the %d cores to itself%n",
+                            (long) tp[0], o.layersPerStep(), tp[1], tp[0] / tp[1], tp[0] / o.layersPerStep() / tp[1], tp[2],
+                            tp[3], tp[3] * 1e6 / tp[0], tp[0] / tp[3] * cores(), cores());
                     double[] lat = latency(bootstrap, producer);
                     out.printf(java.util.Locale.ROOT, "reaction (publish a NaN step -> clip command on the control topic) under %,.0f layer statistics/s background: p50 %.1f ms, p99 %.1f ms, max %.1f ms over %d samples (%d missing)%n",
                             lat[5], lat[0], lat[1], lat[2], (int) lat[3], (int) lat[4]);
-                    return new Result(o.layersPerStep(), (long) tp[0], tp[1], tp[0] / tp[1], tp[2], (int) lat[3],
-                            (int) lat[4], lat[5], lat[0], lat[1], lat[2], Runtime.getRuntime().availableProcessors());
+                    long[] state = stateBytes();
+                    monitor.close();
+                    // last, on a warm JVM and with the job gone: the same records through the broker alone
+                    ceiling = brokerAlone(bootstrap, producer, encode("bench-ceiling", new SplittableRandom(2)));
+                    out.printf(java.util.Locale.ROOT, "broker alone (the same records produced and consumed, no job): %,.0f layer statistics/s (%,.0f records/s, %.1f MB/s of JSON); CPU %.1f µs per layer statistic, %,.0f layer statistics/s on %d idle cores; compression %s%n",
+                            ceiling[0] * o.layersPerStep(), ceiling[0], ceiling[1], ceiling[2] * 1e6 / ceiling[3],
+                            ceiling[3] / ceiling[2] * cores(), cores(), o.compression());
+                    out.printf(java.util.Locale.ROOT, "state per key (checkpointed bytes after %d steps of %d layers): worker view (run, worker) %,d B; comparison across workers (run, %d workers) %,d B%n",
+                            STATE_STEPS, o.layersPerStep(), state[0], o.workers(), state[1]);
+                    return new Result(o.layersPerStep(), o.compression(), (long) tp[0], tp[1], tp[0] / tp[1], tp[2],
+                            tp[3] * 1e6 / tp[0], tp[0] / tp[3] * cores(),
+                            ceiling[0] * o.layersPerStep(), ceiling[1], ceiling[3] / ceiling[2] * cores(), (int) lat[3],
+                            (int) lat[4], lat[5], lat[0], lat[1], lat[2], state[0], state[1],
+                            Runtime.getRuntime().availableProcessors());
                 }
             }
         }
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    /** Steps replayed into one key of each keyed view to weigh its state: past every window and the comparison's lag. */
+    private static final int STATE_STEPS = 200;
+
+    /** {bytes of a worker-view key, bytes of a run-divergence key} after {@link #STATE_STEPS} healthy steps. */
+    private long[] stateBytes() throws java.io.IOException {
+        SplittableRandom rng = new SplittableRandom(4);
+        List<StepStats> oneWorker = new ArrayList<>();
+        List<StepStats> fleet = new ArrayList<>();
+        for (int s = 0; s < STATE_STEPS; s++) {
+            oneWorker.add(healthyStep("bench-state", "w0", s, rng));
+            for (int w = 0; w < o.workers(); w++) fleet.add(healthyStep("bench-state", "w" + w, s, rng));
+        }
+        DetectorConfig cfg = MonitorConfig.defaults().rules().forRun("bench-state");
+        return new long[]{StateSizes.workerView(cfg, oneWorker), StateSizes.runDivergence(cfg, fleet)};
+    }
+
+    private static final String CEILING_TOPIC = "bench-ceiling";
+
+    /** The throughput phase's records, encoded before the clock starts. */
+    private record Encoded(String[] keys, byte[][] values, long bytes) {
+    }
+
+    private Encoded encode(String run, SplittableRandom rng) {
+        // encode first, so that the figure is the pipeline's and not this loop's JSON writer
+        int n = o.throughputSteps();
+        byte[][] values = new byte[n][];
+        String[] keys = new String[n];
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            int w = i % o.workers();
+            long step = i / o.workers();
+            // keyed run/worker, as the trainers' StatsPublisher keys them
+            keys[i] = run + "/w" + w;
+            values[i] = EventCodec.encode(healthyStep(run, "w" + w, step, rng));
+            bytes += values[i].length;
+        }
+        return new Encoded(keys, values, bytes);
+    }
+
+    /**
+     * The ceiling: the same records produced to a topic of their own and consumed back by one consumer
+     * reading both partitions, with no job. Returns {records per second, MB of JSON per second, CPU
+     * seconds spent, layer statistics sent}.
+     */
+    private double[] brokerAlone(String bootstrap, KafkaProducer<String, byte[]> producer, Encoded records)
+            throws Exception {
+        int n = records.values().length;
+        AtomicLong consumed = new AtomicLong();
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        Thread consumer = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = new ArrayList<>();
+                for (int p = 0; p < PARTITIONS; p++) parts.add(new TopicPartition(CEILING_TOPIC, p));
+                c.assign(parts);
+                c.seekToBeginning(parts);
+                for (TopicPartition tp : parts) c.position(tp);
+                ready.countDown();
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+                while (consumed.get() < n && System.nanoTime() < deadline) {
+                    consumed.addAndGet(c.poll(Duration.ofMillis(100)).count());
+                }
+            }
+        }, "bench-ceiling-consumer");
+        consumer.start();
+        ready.await(30, TimeUnit.SECONDS);
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(CEILING_TOPIC, records.keys()[i], records.values()[i]));
+        producer.flush();
+        consumer.join();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+        if (consumed.get() < n) throw new IllegalStateException("the ceiling consumer read " + consumed.get() + " of " + n);
+        return new double[]{n / seconds, records.bytes() / 1e6 / seconds, cpuSeconds, (double) n * o.layersPerStep()};
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static int cores() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    private KafkaProducer<String, byte[]> producer(String bootstrap) {
         Map<String, Object> p = new LinkedHashMap<>();
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, o.compression());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -119,18 +233,37 @@ public final class PipelineBench {
         return new StepStats(run, worker, step, System.currentTimeMillis(), 1.0, 0.01, Double.POSITIVE_INFINITY, layers);
     }
 
-    /** One marker per partition; the job's alert for each says it has read the partition that far. */
+    /**
+     * Markers on every partition, their runs chosen so that each partition has one for every parallel
+     * instance of the worker view: each marker's alert says that instance has read that partition that far.
+     */
     private void sendMarkers(KafkaProducer<String, byte[]> producer, String tag) {
-        for (int p = 0; p < PARTITIONS; p++) {
-            String run = "bench-marker-" + tag + "-" + p;
-            producer.send(new ProducerRecord<>(Topics.STATS, p, run, EventCodec.encode(nanStep(run, "m", 0))));
+        for (String run : markerRuns(tag)) {
+            int p = Integer.parseInt(run.substring(run.lastIndexOf('-') + 1, run.lastIndexOf('.')));
+            producer.send(new ProducerRecord<>(Topics.STATS, p, run + "/m", EventCodec.encode(nanStep(run, "m", 0))));
         }
         producer.flush();
     }
 
+    /** Marker runs {@code bench-marker-TAG-PARTITION.N}, one per (partition, worker-view instance). */
+    private static List<String> markerRuns(String tag) {
+        List<String> runs = new ArrayList<>();
+        int maxParallelism = org.apache.flink.runtime.state.KeyGroupRangeAssignment.computeDefaultMaxParallelism(PARALLELISM);
+        for (int p = 0; p < PARTITIONS; p++) {
+            java.util.Set<Integer> covered = new java.util.HashSet<>();
+            for (int n = 0; covered.size() < PARALLELISM; n++) {
+                String run = "bench-marker-" + tag + "-" + p + "." + n;
+                int instance = org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                        new WorkerKey(run, "m"), maxParallelism, PARALLELISM);
+                if (covered.add(instance)) runs.add(run);
+            }
+        }
+        return runs;
+    }
+
     private void awaitMarkers(Map<String, Long> seen, String tag) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (seen.keySet().stream().filter(k -> k.startsWith("bench-marker-" + tag + "-")).count() < PARTITIONS) {
+        while (!seen.keySet().containsAll(markerRuns(tag))) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("markers " + tag + " never came back");
             Thread.sleep(2);
         }
@@ -140,7 +273,7 @@ public final class PipelineBench {
         SplittableRandom rng = new SplittableRandom(1);
         for (int s = 0; s < 200; s++) {
             for (int w = 0; w < o.workers(); w++) {
-                producer.send(new ProducerRecord<>(Topics.STATS, "warm/w" + w,
+                producer.send(new ProducerRecord<>(Topics.STATS, "bench-warm/w" + w,
                         EventCodec.encode(healthyStep("bench-warm", "w" + w, s, rng))));
             }
         }
@@ -148,28 +281,23 @@ public final class PipelineBench {
         awaitMarkers(seen, "warm");
     }
 
-    /** Returns {layer statistics sent, seconds until the job had read them all, mean record bytes}. */
-    private double[] throughput(KafkaProducer<String, byte[]> producer, Map<String, Long> seen) throws InterruptedException {
-        // encode first, so that the figure is the pipeline's and not this loop's JSON writer
-        SplittableRandom rng = new SplittableRandom(2);
-        int n = o.throughputSteps();
-        byte[][] values = new byte[n][];
-        String[] keys = new String[n];
-        long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            int w = i % o.workers();
-            long step = i / o.workers();
-            keys[i] = "bench-tp/w" + w;
-            values[i] = EventCodec.encode(healthyStep("bench-tp", "w" + w, step, rng));
-            bytes += values[i].length;
-        }
+    /**
+     * Returns {layer statistics sent, seconds until the job had read them all, mean record bytes, CPU
+     * seconds this JVM (broker, job, producer) spent meanwhile}. The CPU time says what the pipeline
+     * costs even when other processes share the cores and the wall-clock rate means little.
+     */
+    private double[] throughput(KafkaProducer<String, byte[]> producer, Map<String, Long> seen, Encoded records)
+            throws InterruptedException {
+        int n = records.values().length;
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
-        for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(Topics.STATS, keys[i], values[i]));
+        for (int i = 0; i < n; i++) producer.send(new ProducerRecord<>(Topics.STATS, records.keys()[i], records.values()[i]));
         sendMarkers(producer, "tp");
         awaitMarkers(seen, "tp");
         long end = seen.entrySet().stream().filter(e -> e.getKey().startsWith("bench-marker-tp-"))
                 .mapToLong(Map.Entry::getValue).max().orElseThrow();
-        return new double[]{(double) n * o.layersPerStep(), (end - t0) / 1e9, (double) bytes / n};
+        double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+        return new double[]{(double) n * o.layersPerStep(), (end - t0) / 1e9, (double) records.bytes() / n, cpuSeconds};
     }
 
     /** Returns {p50, p99, max (ms), samples, missing, background layer statistics per second achieved}. */

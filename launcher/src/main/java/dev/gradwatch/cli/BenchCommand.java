@@ -32,12 +32,16 @@ final class BenchCommand implements Runnable {
         @Option(names = "--background", defaultValue = "10000",
                 description = "background layer statistics per second during the latency phase (default: ${DEFAULT-VALUE})")
         int background;
+        @Option(names = "--compression", defaultValue = "lz4",
+                description = "compression of the synthetic trainers' producer: none, gzip, snappy, lz4, zstd (default: ${DEFAULT-VALUE})")
+        String compression;
         @Option(names = "--json", description = "print the figures as JSON")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            PipelineBench.Result r = new PipelineBench(new PipelineBench.Options(layers, workers, steps, samples, background),
+            PipelineBench.Result r = new PipelineBench(new PipelineBench.Options(layers, workers, steps, samples, background,
+                    compression),
                     System.out).run();
             if (json) System.out.println(EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
             return 0;

@@ -13,16 +13,18 @@ import dev.gradwatch.monitor.job.DecodeRulesFunction;
 import dev.gradwatch.monitor.job.DecodeStatsFunction;
 import dev.gradwatch.monitor.job.SignCommandFunction;
 import dev.gradwatch.monitor.job.LiveRulesState;
-import dev.gradwatch.monitor.job.LayerKey;
-import dev.gradwatch.monitor.job.LayerWindowFunction;
 import dev.gradwatch.monitor.job.Outputs;
-import dev.gradwatch.monitor.job.SplitLayers;
 import dev.gradwatch.monitor.job.StallWatchFunction;
-import dev.gradwatch.monitor.job.StepViewFunction;
 import dev.gradwatch.monitor.job.WorkerKey;
-import dev.gradwatch.monitor.job.RunLayerKey;
-import dev.gradwatch.monitor.job.WorkerDivergenceFunction;
-import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.monitor.job.RouteStatsFunction;
+import dev.gradwatch.monitor.job.RunDivergenceFunction;
+import dev.gradwatch.monitor.job.StepNorms;
+import dev.gradwatch.monitor.job.WorkerViewFunction;
+import dev.gradwatch.monitor.job.wire.StatsEnvelopeSerializer;
+import dev.gradwatch.monitor.job.wire.StepStatsSerializer;
+import dev.gradwatch.monitor.ingest.StatsEnvelope;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import dev.gradwatch.monitor.rules.RuleSet;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,8 +38,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The GradWatch monitor job: stats topic → decode (dead letters aside) → per-layer step windows,
- * per-worker step view, per-(run, layer) comparison across workers and a processing-time stall watch
+ * The GradWatch monitor job: stats topic → per (run, worker) decode (dead letters aside), step view
+ * and per-layer step windows → per-run comparison across workers, and a processing-time stall watch
  * per worker → alerts; per-worker control policy → control commands; the trainers' acks joined with
  * those commands → alerts on commands unacknowledged or rejected. A rules topic, when configured, is broadcast to those operators and
  * replaces the thresholds while the job runs, keeping their state.
@@ -124,42 +126,52 @@ public final class MonitorJob {
                 streams.deadLetters().union(acks.getSideOutput(Outputs.DEAD_LETTERS)));
     }
 
-    /** The topology between sources and sinks: statistics, and rules files that replace the rules in force. */
+    /**
+     * The topology between sources and sinks: statistics, and rules files that replace the rules in
+     * force. Each step crosses the network once on its way to its worker's operator, keyed by (run,
+     * worker) (raw, when the record key names them), and once more as a compact {@link StepNorms} to
+     * its run's comparison across workers; the control policy reads the worker's decoded steps without
+     * a second key-by.
+     */
     public static MonitorStreams wire(DataStream<RawRecord> raw, DataStream<RawRecord> rulesRecords, MonitorConfig cfg) {
-        SingleOutputStreamOperator<StepStats> stats = raw
-                .process(new DecodeStatsFunction())
+        SingleOutputStreamOperator<StatsEnvelope> keyed = raw
+                .process(new RouteStatsFunction(), StatsEnvelopeSerializer.TYPE)
+                .name("route-stats").uid("route-stats");
+        // records whose key does not name the worker: decoded here, before the shuffle, to know where they go
+        SingleOutputStreamOperator<StepStats> unkeyed = keyed.getSideOutput(RouteStatsFunction.UNKEYED)
+                .process(new DecodeStatsFunction(), StepStatsSerializer.TYPE)
                 .name("decode-stats").uid("decode-stats");
+        DataStream<StatsEnvelope> envelopes = keyed.union(unkeyed
+                .map(StatsEnvelope::decoded, StatsEnvelopeSerializer.TYPE)
+                .name("decoded-stats").uid("decoded-stats"));
+
         SingleOutputStreamOperator<String> rulesFiles = rulesRecords
                 .process(new DecodeRulesFunction())
                 .name("decode-rules").uid("decode-rules");
-        DataStream<DeadLetter> deadLetters = stats.getSideOutput(Outputs.DEAD_LETTERS)
-                .union(rulesFiles.getSideOutput(Outputs.DEAD_LETTERS));
         BroadcastStream<String> liveRules = rulesFiles.broadcast(LiveRulesState.DESCRIPTOR);
-
-        KeyedStream<StepStats, WorkerKey> byWorker = stats.keyBy(new WorkerKey.OfStats(), WorkerKey.TYPE);
         RuleSet rules = cfg.rules();
 
-        SingleOutputStreamOperator<Alert> stepAlerts = byWorker
+        SingleOutputStreamOperator<Alert> workerAlerts = envelopes
+                .keyBy(new WorkerKey.OfEnvelope(), WorkerKey.TYPE)
                 .connect(liveRules)
-                .process(new StepViewFunction(rules, cfg.stateIdleTimeoutMs()))
-                .name("step-view").uid("step-view");
+                .process(new WorkerViewFunction(rules, cfg.stateIdleTimeoutMs()))
+                .name("worker-view").uid("worker-view");
+        DataStream<StepStats> stats = workerAlerts.getSideOutput(WorkerViewFunction.STATS);
+        DataStream<DeadLetter> deadLetters = unkeyed.getSideOutput(Outputs.DEAD_LETTERS)
+                .union(workerAlerts.getSideOutput(Outputs.DEAD_LETTERS),
+                        rulesFiles.getSideOutput(Outputs.DEAD_LETTERS));
+        // the worker view emits each step under the key it was judged with: no second shuffle
+        KeyedStream<StepStats, WorkerKey> byWorker =
+                DataStreamUtils.reinterpretAsKeyedStream(stats, new WorkerKey.OfStats(), WorkerKey.TYPE);
 
-        DataStream<LayerSample> layers = stats
-                .flatMap(new SplitLayers())
-                .name("split-layers").uid("split-layers");
-
-        SingleOutputStreamOperator<Alert> layerAlerts = layers
-                .keyBy(new LayerKey.OfSample(), LayerKey.TYPE)
+        // every worker of a run meets here, step by step, to be compared with its peers layer by layer
+        SingleOutputStreamOperator<Alert> divergenceAlerts = stats
+                .map(StepNorms::of, StepNorms.TYPE)
+                .name("step-norms").uid("step-norms")
+                .keyBy(StepNorms::runId, Types.STRING)
                 .connect(liveRules)
-                .process(new LayerWindowFunction(rules, cfg.stateIdleTimeoutMs()))
-                .name("layer-windows").uid("layer-windows");
-
-        // every worker of a run meets here, per layer, to be compared with its peers step by step
-        SingleOutputStreamOperator<Alert> divergenceAlerts = layers
-                .keyBy(new RunLayerKey.OfSample(), RunLayerKey.TYPE)
-                .connect(liveRules)
-                .process(new WorkerDivergenceFunction(rules, cfg.stateIdleTimeoutMs()))
-                .name("worker-divergence").uid("worker-divergence");
+                .process(new RunDivergenceFunction(rules, cfg.stateIdleTimeoutMs()))
+                .name("run-divergence").uid("run-divergence");
 
         // processing time: a silent worker closes no step window, so only a timer can notice it
         SingleOutputStreamOperator<Alert> stallAlerts = byWorker
@@ -171,6 +183,6 @@ public final class MonitorJob {
                 .process(new ClipPolicyFunction(cfg.clip(), cfg.escalation(), rules, cfg.stateIdleTimeoutMs()))
                 .name("clip-policy").uid("clip-policy");
 
-        return new MonitorStreams(stats, stepAlerts.union(layerAlerts, divergenceAlerts, stallAlerts), commands, deadLetters);
+        return new MonitorStreams(stats, workerAlerts.union(divergenceAlerts, stallAlerts), commands, deadLetters);
     }
 }

@@ -73,10 +73,13 @@ class MonitorJobKafkaTest {
              TopicReader controlTopic = new TopicReader(broker.bootstrapServers(), cfg.controlTopic())) {
             for (int s = 0; s < 30; s++) {
                 for (StepStats st : List.of(healthy.get(s), vanishing.get(s), exploding.get(s))) {
-                    producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId(), EventCodec.encode(st)));
+                    // keyed run/worker as the trainers key them: routed undecoded, decoded after the shuffle
+                    producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId() + "/" + st.workerId(),
+                            EventCodec.encode(st)));
                 }
                 for (List<StepStats> worker : fleet) {
-                    // keyed by worker, so that the workers of one run travel on different partitions
+                    // keyed by worker, so that the workers of one run travel on different partitions; a key
+                    // that does not name run and worker: decoded before the shuffle to learn where it goes
                     StepStats st = worker.get(s);
                     producer.send(new ProducerRecord<>(cfg.statsTopic(), st.workerId(), EventCodec.encode(st)));
                 }
@@ -168,21 +171,29 @@ class MonitorJobKafkaTest {
         try (KafkaProducer<String, byte[]> producer = producer();
              TopicReader deadLetterTopic = new TopicReader(broker.bootstrapServers(), cfg.deadLetterTopic());
              TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic())) {
-            for (byte[] p : poison) producer.send(new ProducerRecord<>(cfg.statsTopic(), "run-after", p));
+            // half keyed by run alone (decoded before the shuffle), half run/worker (decoded after it)
+            for (int i = 0; i < poison.size(); i++) {
+                producer.send(new ProducerRecord<>(cfg.statsTopic(), i % 2 == 0 ? "run-after" : "run-after/w0",
+                        poison.get(i)));
+            }
+            // a key that names another worker than the payload: it would reach the wrong worker's state
+            producer.send(new ProducerRecord<>(cfg.statsTopic(), "run-after/w9", good.getBytes(StandardCharsets.UTF_8)));
             for (StepStats st : StatsFixtures.exploding("run-after", "w0", 15, 12)) {
-                producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId(), EventCodec.encode(st)));
+                producer.send(new ProducerRecord<>(cfg.statsTopic(), st.runId() + "/" + st.workerId(),
+                        EventCodec.encode(st)));
             }
             producer.flush();
 
             List<ConsumerRecord<String, byte[]>> dead = deadLetterTopic.readUntil(
-                    seen -> seen.size() >= poison.size(), TIMEOUT);
+                    seen -> seen.size() >= poison.size() + 1, TIMEOUT);
             Set<String> expected = Set.of("run-after/" + Rules.EXPLODING_GRADIENT, "run-after/" + Rules.NON_FINITE_GRADIENT);
             List<Alert> alerts = alerts(alertsTopic.readUntil(seen -> runRules(alerts(seen)).containsAll(expected), TIMEOUT));
 
             List<DeadLetter> letters = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> r : dead) letters.add(decode(r.value(), DeadLetter.class));
-            assertEquals(poison.size(), letters.size(), "dead letters: " + letters);
-            assertEquals(poison.size(), letters.stream().map(DeadLetter::offset).distinct().count());
+            assertEquals(poison.size() + 1, letters.size(), "dead letters: " + letters);
+            // the keys spread the records over both partitions: a record is its (partition, offset)
+            assertEquals(poison.size() + 1, letters.stream().map(d -> d.partition() + "@" + d.offset()).distinct().count());
             for (DeadLetter d : letters) {
                 assertEquals(cfg.statsTopic(), d.sourceTopic());
                 assertFalse(d.reason().isBlank(), d.toString());
@@ -194,6 +205,8 @@ class MonitorJobKafkaTest {
             assertTrue(reasonByPayload.get(wrongType).contains("$.step"), reasonByPayload.get(wrongType));
             String negative = good.replace("\"step\":0", "\"step\":-1");
             assertTrue(reasonByPayload.get(negative).contains("step must be >= 0"), reasonByPayload.get(negative));
+            assertEquals("record key \"run-after/w9\" does not match the payload's runId \"run-after\" and workerId "
+                    + "\"w0\" (the key must be runId/workerId)", reasonByPayload.get(good));
             // a dead letter whose payload names its run is keyed by it, like everything else
             assertTrue(dead.stream().anyMatch(r -> "run-after".equals(r.key())));
 

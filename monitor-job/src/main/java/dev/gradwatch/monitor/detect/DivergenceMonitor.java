@@ -42,19 +42,26 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
     }
 
     public Outcome onSample(DivergenceState st, LayerSample s) {
-        if (s.endOfRun()) return onEndOfRun(st, s);
+        if (s.endOfRun()) return onEndOfRun(st, s.runId(), s.workerId(), s.step(), s.timestampMs());
+        return onNorm(st, s.runId(), s.workerId(), s.step(), s.timestampMs(), s.layer().index(), s.layer().name(),
+                s.layer().kind(), s.layer().gradL2());
+    }
+
+    /** {@link #onSample} from the few figures it reads, for callers that hold a step's norms, not its layers. */
+    public Outcome onNorm(DivergenceState st, String runId, String workerId, long step, long timestampMs,
+                          int layerIndex, String layerName, String layerKind, double gradL2) {
         // even a late sample says that the worker exists: later steps wait for it
-        DivergenceState.WorkerTrack track = st.workers.computeIfAbsent(s.workerId(), w -> new DivergenceState.WorkerTrack());
-        track.lastSeenStep = Math.max(track.lastSeenStep, s.step());
-        st.newestStep = Math.max(st.newestStep, s.step());
-        if (s.step() <= st.lastJudgedStep) return Outcome.dropped();
-        DivergenceState.PendingStep p = pendingFor(st, s.step());
-        if (p.norms.containsKey(s.workerId())) return Outcome.dropped();
-        p.norms.put(s.workerId(), s.layer().gradL2());
-        p.timestampMs = Math.max(p.timestampMs, s.timestampMs());
-        st.layerIndex = s.layer().index();
-        st.layerName = s.layer().name();
-        st.layerKind = s.layer().kind();
+        DivergenceState.WorkerTrack track = st.workers.computeIfAbsent(workerId, w -> new DivergenceState.WorkerTrack());
+        track.lastSeenStep = Math.max(track.lastSeenStep, step);
+        st.newestStep = Math.max(st.newestStep, step);
+        if (step <= st.lastJudgedStep) return Outcome.dropped();
+        DivergenceState.PendingStep p = pendingFor(st, step);
+        if (p.norms.containsKey(workerId)) return Outcome.dropped();
+        p.norms.put(workerId, gradL2);
+        p.timestampMs = Math.max(p.timestampMs, timestampMs);
+        st.layerIndex = layerIndex;
+        st.layerName = layerName;
+        st.layerKind = layerKind;
 
         Outcome out = Outcome.accepted();
         // until enough workers have shown up, a step waits: the roster is learnt from the first steps
@@ -65,7 +72,7 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
             boolean overdue = oldest.step <= st.newestStep - lagSteps();
             if (!complete && !overdue) break;
             st.pending.remove(0);
-            judgeStep(st, s.runId(), oldest, out);
+            judgeStep(st, runId, oldest, out);
         }
         forgetSilentWorkers(st);
         return out;
@@ -147,12 +154,12 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
      * A worker finished: its firing alerts here are resolved and it leaves the roster, so later steps
      * stop waiting for it; when it was the last worker of the run seen here, the caller forgets the key.
      */
-    private Outcome onEndOfRun(DivergenceState st, LayerSample s) {
-        DivergenceState.WorkerTrack t = st.workers.remove(s.workerId());
+    public Outcome onEndOfRun(DivergenceState st, String runId, String workerId, long stepsTaken, long timestampMs) {
+        DivergenceState.WorkerTrack t = st.workers.remove(workerId);
         Outcome out = st.workers.isEmpty() ? Outcome.endOfRun() : Outcome.accepted();
         if (t != null) {
-            Subject who = new Subject(s.runId(), s.workerId(), st.layerIndex, st.layerName, st.layerKind);
-            Alerts.closeAll(t.latches, who, t.lastSeenStep, s.timestampMs(), StepMonitor.endReason(s.step()))
+            Subject who = new Subject(runId, workerId, st.layerIndex, st.layerName, st.layerKind);
+            Alerts.closeAll(t.latches, who, t.lastSeenStep, timestampMs, StepMonitor.endReason(stepsTaken))
                     .forEach(out::alert);
         }
         return out;

@@ -40,6 +40,20 @@ public final class Outcome {
         return new Outcome(true);
     }
 
+    /** One outcome for records judged together (the layers of one step): dropped as said, with all their alerts. */
+    public static Outcome combined(boolean dropped, List<Alert> alerts) {
+        Outcome o = new Outcome(dropped);
+        o.alerts.addAll(alerts);
+        return o;
+    }
+
+    /** The key's run ended, for records judged together: publish {@code alerts} (the closing ones), then clear the key. */
+    public static Outcome closing(List<Alert> alerts) {
+        Outcome o = endOfRun();
+        o.alerts.addAll(alerts);
+        return o;
+    }
+
     public List<Alert> alerts() {
         return alerts;
     }

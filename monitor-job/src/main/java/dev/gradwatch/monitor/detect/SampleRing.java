@@ -55,22 +55,28 @@ public final class SampleRing {
 
     /** Values of one column at the held steps within {@code [from, to]}, oldest first. */
     public Series series(int column, long from, long to) {
+        // called several times per sample: one pass over the slots with no division per slot
+        int capacity = steps.length;
+        int oldest = next - count;
+        if (oldest < 0) oldest += capacity;
         int n = 0;
-        for (int i = 0; i < count; i++) {
-            long s = steps[slot(i)];
+        for (int i = 0, slot = oldest; i < count; i++) {
+            long s = steps[slot];
             if (s >= from && s <= to) n++;
+            if (++slot == capacity) slot = 0;
         }
         long[] st = new long[n];
         double[] v = new double[n];
+        double[] col = columns[column];
         int k = 0;
-        for (int i = 0; i < count; i++) {
-            int slot = slot(i);
+        for (int i = 0, slot = oldest; i < count && k < n; i++) {
             long s = steps[slot];
             if (s >= from && s <= to) {
                 st[k] = s;
-                v[k] = columns[column][slot];
+                v[k] = col[slot];
                 k++;
             }
+            if (++slot == capacity) slot = 0;
         }
         return new Series(st, v);
     }

@@ -34,20 +34,21 @@ public final class SpikeDetector {
      */
     public static Optional<Score> score(Series lookback, double value, int minSamples) {
         if (!(value > 0) || Double.isInfinite(value)) return Optional.empty();
+        // each logarithm once: this runs for every layer of every step
+        double[] logs = new double[lookback.size()];
         int n = 0;
         double sum = 0;
         for (double v : lookback.values()) {
             if (v > 0 && Double.isFinite(v)) {
+                logs[n] = Math.log(v);
+                sum += logs[n];
                 n++;
-                sum += Math.log(v);
             }
         }
         if (n < Math.max(2, minSamples)) return Optional.empty();
         double mean = sum / n;
         double sq = 0;
-        for (double v : lookback.values()) {
-            if (v > 0 && Double.isFinite(v)) sq += (Math.log(v) - mean) * (Math.log(v) - mean);
-        }
+        for (int i = 0; i < n; i++) sq += (logs[i] - mean) * (logs[i] - mean);
         double sd = Math.sqrt(sq / (n - 1));
         double x = Math.log(value);
         double z = sd > 0 ? (x - mean) / sd : (x > mean ? Double.POSITIVE_INFINITY : 0);

@@ -1,8 +1,6 @@
 package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.Alert;
-import dev.gradwatch.events.StepStats;
-import dev.gradwatch.monitor.detect.LayerSample;
 import dev.gradwatch.monitor.detect.ClosesState;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.detect.Outcome;
@@ -15,6 +13,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,14 +57,27 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     abstract String runId(IN record);
 
     /** The run's labels the record carries, for overrides that select by labels. */
-    Map<String, String> labels(IN record) {
-        if (record instanceof StepStats s) return s.labels();
-        if (record instanceof LayerSample s) return s.labels();
-        return Map.of();
+    abstract Map<String, String> labels(IN record);
+
+    /**
+     * The record as the detector will see it, or null when it has gone elsewhere (a side output) and
+     * there is nothing to judge: a subclass that receives records still to be decoded decodes them here,
+     * before the rules are chosen by the run's labels.
+     */
+    IN prepare(IN record, ReadOnlyContext ctx) throws Exception {
+        return record;
     }
 
     /** The detector's verdict on one record; it may update {@code state}. */
     abstract Outcome judge(M detector, S state, IN record);
+
+    /**
+     * The same, for a subclass that also writes side outputs; null when there was nothing to judge
+     * (the record went to a side output instead), and then state and timer are left alone.
+     */
+    Outcome judge(M detector, S state, IN record, ReadOnlyContext ctx) throws Exception {
+        return judge(detector, state, record);
+    }
 
     /**
      * Whether the state is kept when the detector dropped the record: a dropped record may still
@@ -85,9 +97,12 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
 
     @Override
     public void processElement(IN record, ReadOnlyContext ctx, Collector<Alert> out) throws Exception {
+        record = prepare(record, ctx);
+        if (record == null) return;
         S st = state.value();
         if (st == null) st = newState();
-        Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record), labels(record)), st, record);
+        Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record), labels(record)), st, record, ctx);
+        if (o == null) return;
         if (o.forgetsState()) {
             // the run ended: the closing alerts, then the key is forgotten
             o.alerts().forEach(out::collect);
@@ -126,30 +141,21 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     }
 
     /** Resolved alerts for the firing alerts of a key whose state is about to be cleared. */
-    @SuppressWarnings("unchecked")
     private void closeFiring(S st, K key, ReadOnlyContext ctx, long nowMs, String reason, Collector<Alert> out)
             throws Exception {
-        String runId;
-        String workerId = null;
-        int layer = -1;
-        if (key instanceof LayerKey k) {
-            runId = k.runId();
-            workerId = k.workerId();
-            layer = k.layerIndex();
-        } else if (key instanceof WorkerKey k) {
-            runId = k.runId();
-            workerId = k.workerId();
-        } else if (key instanceof RunLayerKey k) {
-            runId = k.runId();
-            layer = k.layerIndex();
-        } else {
-            return;
-        }
-        M detector = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId);
-        if (!(detector instanceof ClosesState<?>)) return;
-        for (Alert a : ((ClosesState<S>) detector).closeAll(st, runId, workerId, layer, nowMs, reason)) {
+        M detector = rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runIdOfKey(key));
+        for (Alert a : closeAll(detector, st, key, nowMs, reason)) {
             closed.inc();
             out.collect(a);
         }
     }
+
+    /** The run a key belongs to. */
+    abstract String runIdOfKey(K key);
+
+    /**
+     * One resolved alert per alert still firing in the key's state, which is about to be cleared
+     * (see {@link ClosesState}).
+     */
+    abstract List<Alert> closeAll(M detector, S state, K key, long timestampMs, String reason);
 }

@@ -1,6 +1,7 @@
 package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.StepStats;
+import dev.gradwatch.monitor.ingest.StatsEnvelope;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 
@@ -14,6 +15,14 @@ public record WorkerKey(String runId, String workerId) {
         @Override
         public WorkerKey getKey(StepStats s) {
             return new WorkerKey(s.runId(), s.workerId());
+        }
+    }
+
+    /** Keys stats envelopes by the run and worker they were routed to. */
+    public static final class OfEnvelope implements KeySelector<StatsEnvelope, WorkerKey> {
+        @Override
+        public WorkerKey getKey(StatsEnvelope e) {
+            return new WorkerKey(e.runId(), e.workerId());
         }
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,5 +79,107 @@ class StatsDecoderTest {
         StatsDecoder.Result r = StatsDecoder.decode(raw(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1}));
         assertFalse(r.ok());
         assertFalse(r.deadLetter().reason().isBlank());
+    }
+
+    @Test
+    void theFastDoubleParserReadsEveryDoubleAsTheCodecDoes() throws Exception {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 200; i++) {
+            // full 17-digit doubles over many magnitudes, where parsers are most likely to differ
+            double v = Double.longBitsToDouble(rng.nextLong() & 0x7fefffffffffffffL);
+            double small = rng.nextDouble() * Math.pow(10, rng.nextInt(-300, 300));
+            StepStats s = StatsFixtures.step("run-1", "w0", i, v, "dense/relu", small, 1 / (small + 1));
+            byte[] bytes = EventCodec.encode(s);
+            assertEquals(EventCodec.decode(bytes, StepStats.class), StatsDecoder.decode(raw(bytes)).stats());
+        }
+        // the non-finite spellings: strings from our writer, bare tokens from Python's json module
+        String special = GOOD.replaceFirst("\"loss\":[^,]+", "\"loss\":NaN")
+                .replaceFirst("\"learningRate\":[^,]+", "\"learningRate\":\"Infinity\"")
+                .replaceFirst("\"clipNorm\":[^,]+", "\"clipNorm\":-Infinity");
+        StepStats decoded = StatsDecoder.decode(raw(special)).stats();
+        assertEquals(EventCodec.decode(special, StepStats.class), decoded);
+        assertTrue(Double.isNaN(decoded.loss()));
+        assertEquals(Double.POSITIVE_INFINITY, decoded.learningRate());
+        assertEquals(Double.NEGATIVE_INFINITY, decoded.clipNorm());
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectReader READER = EventCodec.mapper()
+            .readerFor(StepStats.class);
+
+    /** A step with every optional layer field set, some to NaN and ±Infinity. */
+    private static StepStats everyField() {
+        long[] histogram = new long[dev.gradwatch.events.GradHistogram.BUCKETS];
+        for (int i = 0; i < histogram.length; i++) histogram[i] = 1L << (i % 40);
+        var full = new dev.gradwatch.events.LayerStats(0, "lstm0", "lstm", 4160, 1.2345678901234567, 0.02, 0.4, 3,
+                0.01, 8.0, 1e-3, 1L, 1L, 1L, 0.3, histogram, -0.1, 0.9, 0.2, 0.05,
+                new double[]{1.0, Double.NaN, Double.POSITIVE_INFINITY, 4e-300});
+        var bare = new dev.gradwatch.events.LayerStats(1, "dense1", "dense/relu", 10, Double.NaN, 0, 0, 7, 0, 2, 0);
+        return new StepStats(2, "run-ä/1", "w0", 42, 1_700_000_000_000L, Double.NaN, 0.01,
+                Double.NEGATIVE_INFINITY, java.util.List.of(full, bare));
+    }
+
+    @Test
+    void theStreamingReaderReadsTheCommonShapeItselfAndAgreesWithTheCodec() throws Exception {
+        for (StepStats s : java.util.List.of(everyField(), StatsFixtures.step("run-1", "w0", 3, 0.5, "dense/relu", 0.1, 0.2),
+                new StepStats("r", "w", 0, 0, 1, 1, 1, java.util.List.of()),
+                new StepStats("r", "w", 5, 0, 1, 1, 1, everyField().layers(), java.util.Map.of("team", "vision", "exp", "ä")),
+                StepStats.endOfRun("r", "w", 6, 0, 1, 1, 1, everyField().layers(), java.util.Map.of("team", "nlp")))) {
+            byte[] json = EventCodec.encode(s);
+            StepStats streamed = StepStatsReader.read(READER, json);
+            assertNotNull(streamed, "read by the streaming reader: " + new String(json, StandardCharsets.UTF_8));
+            assertEquals(EventCodec.decode(json, StepStats.class), streamed, new String(json, StandardCharsets.UTF_8));
+            assertEquals(s, streamed);
+        }
+    }
+
+    @Test
+    void theStreamingReaderKnowsEveryComponentOfTheRecords() {
+        // a field added to StepStats or LayerStats must be read there too (until then such records are bound)
+        assertEquals(StepStatsReader.STEP_FIELDS, StepStats.class.getRecordComponents().length);
+        assertEquals(StepStatsReader.LAYER_FIELDS, dev.gradwatch.events.LayerStats.class.getRecordComponents().length);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "an unknown field|\"step\":3,|\"step\":3,\"tags\":{\"a\":\"b\"},",
+            "labels out of order|\"step\":3,|\"step\":3,\"labels\":{\"a\":\"b\"},",
+            "a label key with a slash|\"step\":3,|\"step\":3,\"labels\":{\"a/b\":\"c\"},",
+            "a number as a label value|\"step\":3,|\"step\":3,\"labels\":{\"a\":1},",
+            "endOfRun as a string|\"step\":3,|\"step\":3,\"endOfRun\":\"yes\",",
+            "a field twice|\"step\":3,|\"step\":3,\"step\":4,",
+            "a step written as a float|\"step\":3,|\"step\":3.0,",
+            "a step as a string|\"step\":3,|\"step\":\"3\",",
+            "a null loss|\"loss\":0.5,|\"loss\":null,",
+            "a missing loss|\"loss\":0.5,|''",
+            "a loss spelled INF|\"loss\":0.5,|\"loss\":\"INF\",",
+            "a bare NaN loss|\"loss\":0.5,|\"loss\":NaN,",
+            "an integer loss|\"loss\":0.5,|\"loss\":1,",
+            "a huge step|\"step\":3,|\"step\":123456789012345678901234567890,",
+            "a null layer list|\"layers\":[|\"layers\":null,\"x\":[",
+            "a negative step|\"step\":3,|\"step\":-3,",
+    })
+    void recordsOfAnyOtherShapeGetTheCodecsVerdict(String what, String from, String to) throws Exception {
+        String json = GOOD.replace(from, to == null ? "" : to);
+        assertTrue(!json.equals(GOOD), what);
+        StatsDecoder.Result r = StatsDecoder.decode(raw(json));
+        try {
+            StepStats expected = EventCodec.decode(json, StepStats.class);
+            assertEquals(expected, r.stats(), what);
+        } catch (dev.gradwatch.events.DecodeException e) {
+            assertFalse(r.ok(), what);
+            assertEquals(e.getMessage(), r.deadLetter().reason(), what);
+        }
+    }
+
+    @Test
+    void aDuplicateLayerIndexIsRefusedBelowAndAbove64() {
+        for (int index : new int[]{0, 63, 64, 1000}) {
+            var layers = java.util.List.of(StatsFixtures.layer(index, "dense/relu", 1.0), StatsFixtures.layer(5, "dense/relu", 1.0),
+                    StatsFixtures.layer(index, "dense/relu", 2.0));
+            String problem = StatsDecoder.problem(new StepStats("r", "w", 1, 0, 1, 1, 1, layers));
+            assertEquals(index == 5 ? null : "invalid StepStats: duplicate layer index " + index, problem);
+        }
+        assertNull(StatsDecoder.problem(new StepStats("r", "w", 1, 0, 1, 1, 1, java.util.List.of(
+                StatsFixtures.layer(3, "dense/relu", 1.0), StatsFixtures.layer(67, "dense/relu", 1.0)))));
     }
 }

@@ -2,7 +2,7 @@ package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.DetectorConfig;
-import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.monitor.ingest.StatsEnvelope;
 import dev.gradwatch.monitor.policy.ClipPolicyConfig;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -42,33 +42,48 @@ class KeyedStateCleanupTest {
     }
 
     @Test
-    void layerWindowsForgetALayerThatFellSilent() throws Exception {
-        try (var h = harness(new LayerWindowFunction(DetectorConfig.DEFAULTS, IDLE_MS),
-                new LayerKey.OfSample(), LayerKey.TYPE)) {
+    void theWorkerViewForgetsAWorkerThatFellSilentAndALayerThatVanishedFromItsSteps() throws Exception {
+        try (var h = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, IDLE_MS),
+                new WorkerKey.OfEnvelope(), WorkerKey.TYPE)) {
             h.open();
             h.setProcessingTime(1_000);
-            for (StepStats s : StatsFixtures.vanishing("run-1", "w0", 12)) {
-                for (var l : s.layers()) {
-                    h.processElement(new StreamRecord<>(new LayerSample(s.runId(), s.workerId(), s.step(),
-                            s.timestampMs(), s.learningRate(), l)));
-                }
-            }
-            assertEquals(2, h.extractOutputValues().size(), "layers 0 and 1 vanish");
-            assertTrue(entries(h) > 0);
-            assertEquals(9, h.numProcessingTimeTimers(), "one idle timer per layer");
+            List<StepStats> steps = StatsFixtures.vanishing("run-1", "w0", 12);
+            for (StepStats s : steps) h.processElement(new StreamRecord<>(StatsEnvelope.decoded(s)));
+            assertEquals(2, h.extractOutputValues().stream()
+                    .filter(a -> a.rule().equals(dev.gradwatch.monitor.detect.Rules.VANISHING_GRADIENT)).count(),
+                    "layers 0 and 1 vanish");
+            int layers = steps.get(0).layers().size();
+            assertEquals(layers, stateOf(h, "run-1", "w0").layers.size());
+            assertEquals(1, h.numProcessingTimeTimers(), "one idle timer per worker");
 
-            h.setProcessingTime(1_000 + IDLE_MS / 2);
-            assertTrue(entries(h) > 0, "not idle long enough");
+            // the worker goes on without its last layer: that layer is forgotten once silent for the timeout
+            StepStats last = steps.get(11);
             h.setProcessingTime(1_000 + IDLE_MS + IDLE_MS / 10);
+            h.processElement(new StreamRecord<>(StatsEnvelope.decoded(new StepStats(last.runId(), last.workerId(), 12,
+                    last.timestampMs() + 1, last.loss(), last.learningRate(), last.clipNorm(),
+                    last.layers().subList(0, layers - 1)))));
+            assertEquals(layers - 1, stateOf(h, "run-1", "w0").layers.size());
+
+            h.setProcessingTime(1_000 + 3 * IDLE_MS);
             assertEquals(0, entries(h));
             assertEquals(0, h.numProcessingTimeTimers());
         }
     }
 
+    private static WorkerViewState stateOf(AbstractStreamOperatorTestHarness<?> h, String run, String worker)
+            throws Exception {
+        h.getOperator().setCurrentKey(new WorkerKey(run, worker));
+        return h.getOperator().getKeyedStateBackend().getPartitionedState(
+                org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("worker-view-state",
+                        TypeInformation.of(WorkerViewState.class))).value();
+    }
+
     @Test
     void stepViewAndClipPolicyForgetAWorkerThatFellSilentButNotOneThatKeepsTalking() throws Exception {
-        try (var view = harness(new StepViewFunction(DetectorConfig.DEFAULTS, IDLE_MS),
-                     new WorkerKey.OfStats(), WorkerKey.TYPE);
+        try (var view = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, IDLE_MS),
+                     new WorkerKey.OfEnvelope(), WorkerKey.TYPE);
              var clip = harness(new ClipPolicyFunction(ClipPolicyConfig.DEFAULTS,
                              DetectorConfig.DEFAULTS, IDLE_MS),
                      new WorkerKey.OfStats(), WorkerKey.TYPE)) {
@@ -79,7 +94,7 @@ class KeyedStateCleanupTest {
             List<StepStats> ended = StatsFixtures.exploding("run-ended", "w0", 12, 11);
             List<StepStats> alive = StatsFixtures.healthy("run-alive", "w0", 200);
             for (StepStats s : ended) {
-                view.processElement(new StreamRecord<>(s));
+                view.processElement(new StreamRecord<>(StatsEnvelope.decoded(s)));
                 clip.processElement(new StreamRecord<>(s));
             }
             assertTrue(clip.extractOutputValues().size() >= 1, "the exploding run got a command");
@@ -88,10 +103,10 @@ class KeyedStateCleanupTest {
                 long now = i * 5_000L;
                 view.setProcessingTime(now);
                 clip.setProcessingTime(now);
-                view.processElement(new StreamRecord<>(alive.get(i)));
+                view.processElement(new StreamRecord<>(StatsEnvelope.decoded(alive.get(i))));
                 clip.processElement(new StreamRecord<>(alive.get(i)));
             }
-            // run-ended is gone: one state entry per operator left (run-alive's step state or clip state),
+            // run-ended is gone: one state entry per operator left (run-alive's worker-view state or clip state),
             // plus its idle timer state
             assertEquals(2, entries(view));
             assertEquals(1, view.numProcessingTimeTimers());
@@ -101,24 +116,18 @@ class KeyedStateCleanupTest {
     }
 
     @Test
-    void workerDivergenceForgetsARunLayerThatFellSilent() throws Exception {
-        try (var h = harness(new WorkerDivergenceFunction(DetectorConfig.DEFAULTS, IDLE_MS),
-                new RunLayerKey.OfSample(), RunLayerKey.TYPE)) {
+    void theComparisonAcrossWorkersForgetsARunThatFellSilent() throws Exception {
+        try (var h = harness(new RunDivergenceFunction(DetectorConfig.DEFAULTS, IDLE_MS),
+                StepNorms::runId, org.apache.flink.api.common.typeinfo.Types.STRING)) {
             h.open();
             h.setProcessingTime(1_000);
             List<List<StepStats>> fleet = StatsFixtures.fleet("run-f", 4, 12, 1, 25);
             for (int s = 0; s < 12; s++) {
-                for (List<StepStats> worker : fleet) {
-                    StepStats x = worker.get(s);
-                    for (var l : x.layers()) {
-                        h.processElement(new StreamRecord<>(new LayerSample(x.runId(), x.workerId(), x.step(),
-                                x.timestampMs(), x.learningRate(), l)));
-                    }
-                }
+                for (List<StepStats> worker : fleet) h.processElement(new StreamRecord<>(StepNorms.of(worker.get(s))));
             }
             assertEquals(3, h.extractOutputValues().size(), "w1 diverges in each of the 3 layers");
             assertTrue(h.extractOutputValues().stream().allMatch(a -> "w1".equals(a.workerId())));
-            assertEquals(3, h.numProcessingTimeTimers(), "one idle timer per (run, layer)");
+            assertEquals(1, h.numProcessingTimeTimers(), "one idle timer per run");
 
             h.setProcessingTime(1_000 + IDLE_MS + IDLE_MS / 10);
             assertEquals(0, entries(h));

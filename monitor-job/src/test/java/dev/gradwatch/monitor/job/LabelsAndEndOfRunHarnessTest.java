@@ -3,18 +3,23 @@ package dev.gradwatch.monitor.job;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.DetectorConfig;
-import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.events.EventCodec;
+import dev.gradwatch.monitor.ingest.RawRecord;
+import dev.gradwatch.monitor.ingest.StatsEnvelope;
+import org.apache.flink.api.common.typeinfo.Types;
 import dev.gradwatch.monitor.detect.Rules;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static dev.gradwatch.monitor.job.KeyedStateCleanupTest.entries;
 import static dev.gradwatch.monitor.job.KeyedStateCleanupTest.harness;
@@ -22,9 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Rules selected by run labels reach the operators through the records (step statistics, and the
- * layer samples split from them); an end-of-run marker closes a worker's whole-step alerts and
- * forgets its state at once.
+ * Rules selected by run labels reach the operators through the records (read from the payload once
+ * the worker view has decoded it); an end-of-run marker closes a worker's alerts and forgets its
+ * state at once.
  */
 class LabelsAndEndOfRunHarnessTest {
 
@@ -44,19 +49,10 @@ class LabelsAndEndOfRunHarnessTest {
         return out;
     }
 
-    private static List<LayerSample> split(StepStats s) {
-        List<LayerSample> out = new ArrayList<>();
-        new SplitLayers().flatMap(s, new Collector<>() {
-            @Override
-            public void collect(LayerSample record) {
-                out.add(record);
-            }
-
-            @Override
-            public void close() {
-            }
-        });
-        return out;
+    /** As the trainers publish it: raw, keyed {@code run/worker}, decoded by the worker view itself. */
+    private static StreamRecord<StatsEnvelope> raw(StepStats s) {
+        byte[] key = (s.runId() + "/" + s.workerId()).getBytes(StandardCharsets.UTF_8);
+        return new StreamRecord<>(StatsEnvelope.ofKey(new RawRecord("stats", 0, s.step(), 0, key, EventCodec.encode(s))));
     }
 
     @Test
@@ -79,65 +75,47 @@ class LabelsAndEndOfRunHarnessTest {
     }
 
     @Test
-    void aLabelOverrideAppliesToTheLabelledRunsLayersAndNotToAnUnlabelledRunWithTheSameSeries() throws Exception {
-        try (var h = harness(new LayerWindowFunction(DetectorConfig.DEFAULTS, 60_000),
-                new LayerKey.OfSample(), LayerKey.TYPE)) {
+    void aLabelOverrideAppliesToTheLabelledRunsStepsAndLayersAndNotToARunWithOtherLabelsAndTheSameSeries()
+            throws Exception {
+        try (var h = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, 60_000),
+                new WorkerKey.OfEnvelope(), WorkerKey.TYPE)) {
             h.open();
             h.processBroadcastElement(new StreamRecord<>(RULES));
-            List<StepStats> vision = labelled(StatsFixtures.vanishing("run-vision", "w0", 20), VISION);
-            List<StepStats> plain = StatsFixtures.vanishing("run-plain", "w0", 20);
-            for (int s = 0; s < 20; s++) {
-                for (LayerSample l : split(vision.get(s))) {
-                    assertEquals(VISION, l.labels(), "the split carries the run's labels");
-                    h.processElement(new StreamRecord<>(l));
-                }
-                for (LayerSample l : split(plain.get(s))) h.processElement(new StreamRecord<>(l));
-            }
-            List<Alert> out = h.extractOutputValues();
-            assertEquals(List.of("run-plain", "run-plain"), out.stream().map(Alert::runId).toList(), out.toString());
-            assertTrue(out.stream().allMatch(a -> a.rule().equals(Rules.VANISHING_GRADIENT)));
-        }
-    }
-
-    @Test
-    void aLabelOverrideAppliesToTheLabelledRunsStepsToo() throws Exception {
-        try (var h = harness(new StepViewFunction(DetectorConfig.DEFAULTS, 60_000),
-                new WorkerKey.OfStats(), WorkerKey.TYPE)) {
-            h.open();
-            h.processBroadcastElement(new StreamRecord<>(RULES));
-            for (StepStats s : labelled(StatsFixtures.vanishing("run-vision", "w0", 20), VISION)) {
-                h.processElement(new StreamRecord<>(s));
-            }
+            // raw records: the labels are only known once the operator has decoded them
+            for (StepStats s : labelled(StatsFixtures.vanishing("run-vision", "w0", 20), VISION)) h.processElement(raw(s));
             for (StepStats s : labelled(StatsFixtures.vanishing("run-nlp", "w0", 20), Map.of("team", "nlp"))) {
-                h.processElement(new StreamRecord<>(s));
+                h.processElement(raw(s));
             }
             List<Alert> out = h.extractOutputValues();
-            assertEquals(List.of(Rules.VANISHING_GRADIENT_DEPTH, Rules.VANISHING_GRADIENT_ATTENUATION),
-                    out.stream().map(Alert::rule).toList(), out.toString());
-            assertTrue(out.stream().allMatch(a -> a.runId().equals("run-nlp")));
+            assertTrue(out.stream().allMatch(a -> a.runId().equals("run-nlp")), out.toString());
+            assertEquals(Set.of(Rules.VANISHING_GRADIENT, Rules.VANISHING_GRADIENT_DEPTH,
+                    Rules.VANISHING_GRADIENT_ATTENUATION), out.stream().map(Alert::rule).collect(Collectors.toSet()));
         }
     }
 
     @Test
-    void anEndOfRunMarkerResolvesTheWorkersFiringStepAlertsAndForgetsItAtOnce() throws Exception {
-        try (var h = harness(new StepViewFunction(DetectorConfig.DEFAULTS, 60_000),
-                new WorkerKey.OfStats(), WorkerKey.TYPE)) {
+    void anEndOfRunMarkerResolvesTheWorkersFiringStepAndLayerAlertsAndForgetsItAtOnce() throws Exception {
+        try (var h = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, 60_000),
+                new WorkerKey.OfEnvelope(), WorkerKey.TYPE)) {
             h.open();
             h.setProcessingTime(1_000);
-            for (StepStats s : StatsFixtures.vanishing("run-v", "w0", 20)) h.processElement(new StreamRecord<>(s));
-            for (StepStats s : StatsFixtures.healthy("run-h", "w0", 20)) h.processElement(new StreamRecord<>(s));
+            List<StepStats> run = StatsFixtures.vanishing("run-v", "w0", 20);
+            for (StepStats s : run) h.processElement(raw(s));
+            for (StepStats s : StatsFixtures.healthy("run-h", "w0", 20)) h.processElement(raw(s));
             List<Alert> firing = List.copyOf(h.extractOutputValues());
-            assertEquals(2, firing.size());
+            assertEquals(Set.of(-1, 0, 1), firing.stream().map(Alert::layerIndex).collect(Collectors.toSet()),
+                    "whole-step alerts and layers 0 and 1: " + firing);
             h.getOutput().clear();
             assertEquals(2, h.numProcessingTimeTimers(), "one idle timer per worker");
 
-            h.processElement(new StreamRecord<>(StepStats.endOfRun("run-v", "w0", 20, 1_700_000_002_000L, 0.69, 0.1,
-                    Double.POSITIVE_INFINITY, Map.of())));
+            StepStats last = run.get(19);
+            h.processElement(raw(StepStats.endOfRun("run-v", "w0", 20, last.timestampMs() + 100, last.loss(),
+                    last.learningRate(), last.clipNorm(), last.layers(), Map.of())));
             List<Alert> closed = h.extractOutputValues();
-            assertEquals(List.of(Alert.RESOLVED, Alert.RESOLVED), closed.stream().map(Alert::status).toList());
             assertEquals(firing.stream().map(Alert::fingerprint).sorted().toList(),
                     closed.stream().map(Alert::fingerprint).sorted().toList());
             for (Alert a : closed) {
+                assertEquals(Alert.RESOLVED, a.status());
                 assertTrue(a.summary().contains("the run ended (worker finished after 20 steps), state cleared"),
                         a.summary());
                 assertEquals(19, a.step(), "the last step judged");
@@ -149,52 +127,21 @@ class LabelsAndEndOfRunHarnessTest {
     }
 
     @Test
-    void anEndOfRunMarkerResolvesTheLayerAlertsOfTheWorkerAndForgetsItsLayers() throws Exception {
-        try (var h = harness(new LayerWindowFunction(DetectorConfig.DEFAULTS, 60_000),
-                new LayerKey.OfSample(), LayerKey.TYPE)) {
-            h.open();
-            h.setProcessingTime(1_000);
-            List<StepStats> run = StatsFixtures.vanishing("run-v", "w0", 20);
-            for (StepStats s : run) for (LayerSample l : split(s)) h.processElement(new StreamRecord<>(l));
-            List<Alert> firing = List.copyOf(h.extractOutputValues());
-            assertEquals(2, firing.size(), "layers 0 and 1 vanish");
-            h.getOutput().clear();
-
-            StepStats last = run.get(19);
-            StepStats end = StepStats.endOfRun("run-v", "w0", 20, last.timestampMs() + 100, last.loss(),
-                    last.learningRate(), last.clipNorm(), last.layers(), Map.of());
-            for (LayerSample l : split(end)) {
-                assertTrue(l.endOfRun());
-                h.processElement(new StreamRecord<>(l));
-            }
-            List<Alert> closed = h.extractOutputValues();
-            assertEquals(firing.stream().map(Alert::fingerprint).sorted().toList(),
-                    closed.stream().map(Alert::fingerprint).sorted().toList());
-            assertTrue(closed.stream().allMatch(a -> a.status().equals(Alert.RESOLVED) && a.step() == 19
-                    && a.summary().contains("the run ended (worker finished after 20 steps)")), closed.toString());
-            assertEquals(0, entries(h), "every layer of the worker is forgotten");
-            assertEquals(0, h.numProcessingTimeTimers());
-        }
-    }
-
-    @Test
     void anEndOfRunMarkerTakesTheWorkerOutOfTheComparisonAndResolvesItsDivergence() throws Exception {
-        try (var h = harness(new WorkerDivergenceFunction(DetectorConfig.DEFAULTS, 60_000),
-                new RunLayerKey.OfSample(), RunLayerKey.TYPE)) {
+        try (var h = harness(new RunDivergenceFunction(DetectorConfig.DEFAULTS, 60_000), StepNorms::runId,
+                Types.STRING)) {
             h.open();
             List<List<StepStats>> fleet = StatsFixtures.fleet("run-f", 4, 12, 1, 25);
             for (int s = 0; s < 12; s++) {
-                for (List<StepStats> worker : fleet) {
-                    for (LayerSample l : split(worker.get(s))) h.processElement(new StreamRecord<>(l));
-                }
+                for (List<StepStats> worker : fleet) h.processElement(new StreamRecord<>(StepNorms.of(worker.get(s))));
             }
             assertEquals(3, h.extractOutputValues().size(), "w1 diverges in each of the 3 layers");
             h.getOutput().clear();
             StepStats last = fleet.get(1).get(11);
-            for (LayerSample l : split(StepStats.endOfRun("run-f", "w1", 12, last.timestampMs(), last.loss(),
-                    last.learningRate(), last.clipNorm(), last.layers(), Map.of()))) {
-                h.processElement(new StreamRecord<>(l));
-            }
+            StepNorms end = StepNorms.of(StepStats.endOfRun("run-f", "w1", 12, last.timestampMs(), last.loss(),
+                    last.learningRate(), last.clipNorm(), last.layers(), Map.of()));
+            assertTrue(end.endOfRun());
+            h.processElement(new StreamRecord<>(end));
             List<Alert> closed = h.extractOutputValues();
             assertEquals(3, closed.size(), closed.toString());
             assertTrue(closed.stream().allMatch(a -> a.workerId().equals("w1") && a.status().equals(Alert.RESOLVED)));

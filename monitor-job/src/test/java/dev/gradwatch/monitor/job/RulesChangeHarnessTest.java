@@ -3,7 +3,7 @@ package dev.gradwatch.monitor.job;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.DetectorConfig;
-import dev.gradwatch.monitor.detect.LayerSample;
+import dev.gradwatch.monitor.ingest.StatsEnvelope;
 import dev.gradwatch.monitor.detect.Rules;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -18,14 +18,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** A rules file arriving on the broadcast input changes thresholds at once and keeps every key's state. */
 class RulesChangeHarnessTest {
 
-    private static LayerSample sample(StepStats s, int layer) {
-        return new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), s.layers().get(layer));
+    /** The step with its first layer only, so that only that layer's windows speak. */
+    private static StatsEnvelope sample(StepStats s, int layer) {
+        return StatsEnvelope.decoded(new StepStats(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.loss(),
+                s.learningRate(), s.clipNorm(), List.of(s.layers().get(layer))));
     }
 
     @Test
     void aLowerCeilingForOneRunFiresForItWhileAFiringAlertOfTheSameKeyStaysAnnouncedOnce() throws Exception {
-        try (var h = harness(new LayerWindowFunction(DetectorConfig.DEFAULTS, 60_000),
-                new LayerKey.OfSample(), LayerKey.TYPE)) {
+        try (var h = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, 60_000),
+                new WorkerKey.OfEnvelope(), WorkerKey.TYPE)) {
             h.open();
             // layer 0 of the vanishing fixture: 1e-9, under the floor: fires at step 9
             List<StepStats> run = StatsFixtures.vanishing("run-a", "w0", 40);
@@ -55,12 +57,12 @@ class RulesChangeHarnessTest {
 
     @Test
     void theLatestRulesFileReplacesTheEarlierOneWhole() throws Exception {
-        try (var h = harness(new StepViewFunction(DetectorConfig.DEFAULTS, 60_000),
-                new WorkerKey.OfStats(), WorkerKey.TYPE)) {
+        try (var h = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, 60_000),
+                new WorkerKey.OfEnvelope(), WorkerKey.TYPE)) {
             h.open();
             h.processBroadcastElement(new StreamRecord<>("defaults: {attenuation.floor: 0.9}"));
             h.processBroadcastElement(new StreamRecord<>("defaults: {ratio.floor: 0.9}"));
-            for (StepStats s : StatsFixtures.healthy("run-h", "w0", 10)) h.processElement(new StreamRecord<>(s));
+            for (StepStats s : StatsFixtures.healthy("run-h", "w0", 10)) h.processElement(new StreamRecord<>(StatsEnvelope.decoded(s)));
             // healthy norms 0.5 / 0.9 at the ends: the ratio rule of the second file fires, the first file is gone
             assertEquals(List.of(Rules.VANISHING_GRADIENT_DEPTH),
                     h.extractOutputValues().stream().map(Alert::rule).toList());

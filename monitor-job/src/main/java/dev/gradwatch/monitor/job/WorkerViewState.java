@@ -1,0 +1,33 @@
+package dev.gradwatch.monitor.job;
+
+import dev.gradwatch.monitor.detect.LayerState;
+import dev.gradwatch.monitor.detect.StepState;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Keyed state of one (run, worker): the view over whole steps and each layer's windows. A Flink POJO.
+ *
+ * <p>Size: one {@link StepState} (a ring of {@code historySteps} steps of 8 doubles, 21 by default) and
+ * per layer reported within the idle timeout one {@link LayerState} (a ring of {@code historySteps}
+ * samples of 5 doubles) and its latches; a layer silent for the idle timeout is dropped while the
+ * worker goes on, and the whole key when the worker falls silent.
+ */
+public final class WorkerViewState {
+
+    public StepState step = new StepState();
+    public Map<Integer, LayerEntry> layers = new HashMap<>();
+
+    public WorkerViewState() {
+    }
+
+    /** One layer's windows and when (processing time) a sample of it was last taken. A Flink POJO. */
+    public static final class LayerEntry {
+        public LayerState state = new LayerState();
+        public long seenMs;
+
+        public LayerEntry() {
+        }
+    }
+}
