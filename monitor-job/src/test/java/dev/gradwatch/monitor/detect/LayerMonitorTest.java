@@ -47,6 +47,12 @@ class LayerMonitorTest {
         assertEquals(Alert.RESOLVED, later.get(0).status());
         assertEquals(39, later.get(0).step());
         assertEquals("vanishing_gradient:run-1:w0:0:resolved@39", later.get(0).alertId());
+        // flap damping: the resolution is remembered for flap.within-windows (8) judged windows, the
+        // last of them ending at step 79, then the latch is dropped
+        assertEquals(1, st.latches.size());
+        double[] moreHealthy = new double[30];
+        java.util.Arrays.fill(moreHealthy, 0.5);
+        assertTrue(feed(st, moreHealthy, 50).isEmpty());
         assertTrue(st.latches.isEmpty());
     }
 
