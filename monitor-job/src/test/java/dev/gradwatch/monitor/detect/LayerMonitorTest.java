@@ -105,4 +105,44 @@ class LayerMonitorTest {
         assertTrue(first.size() >= 3, first.toString());
         assertEquals(first, second);
     }
+
+    /**
+     * The exploding demo after its clip: a layer's norm jumps 500x in one window out of four and drops back,
+     * so exploding_gradient_growth holds in the windows ending at 9, 29, 49, ... 189 (every fourth).
+     */
+    private static List<Alert> growthAlertsOfAFlappingLayer(DetectorConfig cfg) {
+        LayerMonitor m = new LayerMonitor(cfg);
+        LayerState st = new LayerState();
+        List<Alert> alerts = new ArrayList<>();
+        for (int step = 0; step < 300; step++) {
+            double norm = step < 200 && step % 20 == 9 ? 500 : 1;
+            for (Alert a : m.onSample(st, sample(step, norm)).alerts()) {
+                if (a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)) alerts.add(a);
+            }
+        }
+        return alerts;
+    }
+
+    @Test
+    void aFlappingGrowthConditionPagesTwiceInsteadOfOncePerCycle() {
+        DetectorConfig undamped = dev.gradwatch.monitor.rules.DetectorKeys.fromMap(
+                java.util.Map.of("flap.within-windows", "0"), DetectorConfig.DEFAULTS);
+        List<Alert> before = growthAlertsOfAFlappingLayer(undamped);
+        assertEquals(10, before.stream().filter(a -> a.status().equals(Alert.FIRING)).count(), before.toString());
+        assertEquals(10, before.stream().filter(a -> a.status().equals(Alert.RESOLVED)).count(), before.toString());
+
+        List<Alert> after = growthAlertsOfAFlappingLayer(DetectorConfig.DEFAULTS);
+        assertEquals(List.of("firing@9", "resolved@19", "firing@29", "resolved@209"),
+                after.stream().map(a -> a.status() + "@" + a.step()).toList(), after.toString());
+        assertTrue(after.get(0).summary().indexOf("flapping") < 0, "the first firing is an ordinary one");
+        Alert flapping = after.get(2);
+        assertTrue(flapping.summary().contains("[flapping: fired again within 8 window(s) of resolving, flap 1;"
+                + " stays firing until clear for 4 window(s)]"), flapping.summary());
+        assertEquals(1.0, flapping.evidence().get("flapCount"));
+        assertEquals(4.0, flapping.evidence().get("resolveAfterWindows"));
+        Alert resolved = after.get(3);
+        assertTrue(resolved.summary().contains("clear for 4 window(s) up to step 209 (fired at step 29)"),
+                resolved.summary());
+        assertEquals(1.0, resolved.evidence().get("flapCount"));
+    }
 }
