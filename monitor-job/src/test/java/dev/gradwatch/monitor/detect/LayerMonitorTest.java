@@ -145,4 +145,23 @@ class LayerMonitorTest {
                 resolved.summary());
         assertEquals(1.0, resolved.evidence().get("flapCount"));
     }
+
+    @Test
+    void aRunThatEndsWhileAnAlertFlapsClosesItWithItsFlapCount() {
+        LayerState st = new LayerState();
+        List<Alert> growth = new ArrayList<>();
+        for (int step = 0; step < 100; step++) {
+            for (Alert a : monitor.onSample(st, sample(step, step % 20 == 9 ? 500 : 1)).alerts()) {
+                if (a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)) growth.add(a);
+            }
+        }
+        assertEquals(List.of("firing@9", "resolved@19", "firing@29"),
+                growth.stream().map(a -> a.status() + "@" + a.step()).toList());
+        List<Alert> closed = monitor.onSample(st, new LayerSample("run-1", "w0", 99, 1099, 0.1,
+                StatsFixtures.layer(0, "dense/sigmoid", 1), java.util.Map.of(), true)).alerts();
+        Alert end = closed.stream().filter(a -> a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)).findFirst().orElseThrow();
+        assertEquals(Alert.RESOLVED, end.status());
+        assertEquals(1.0, end.evidence().get("stateCleared"));
+        assertEquals(1.0, end.evidence().get("flapCount"));
+    }
 }
