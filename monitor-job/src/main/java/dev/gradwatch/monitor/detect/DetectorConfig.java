@@ -68,7 +68,7 @@ public record DetectorConfig(
         int flapWithinWindows,
         int flapMaxResolveWindows) implements java.io.Serializable {
 
-    private static final int FLAP_WITHIN_WINDOWS = 8;
+    private static final int FLAP_WITHIN_WINDOWS = 12;
     private static final int FLAP_MAX_RESOLVE_WINDOWS = 32;
 
     public static final DetectorConfig DEFAULTS = new DetectorConfig(10, 5, 2, 1e-7, 1e-4, 1e3, 100, 1.0,

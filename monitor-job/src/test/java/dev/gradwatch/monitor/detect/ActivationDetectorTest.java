@@ -73,7 +73,7 @@ class ActivationDetectorTest {
         assertEquals(39, later.get(0).step());
         // flap damping: the resolution is remembered for flap.within-windows judged windows, then forgotten
         assertEquals(1, st.latches.size());
-        assertTrue(feed(m, st, 50, 80, s -> 0.1, s -> null).isEmpty());
+        assertTrue(feed(m, st, 50, 100, s -> 0.1, s -> null).isEmpty());
         assertTrue(st.latches.isEmpty());
     }
 

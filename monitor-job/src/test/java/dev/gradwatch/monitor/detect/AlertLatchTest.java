@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertLatchTest {
 
-    /** Flap damping as configured by default: 8 windows of memory, at most 32 clear windows. */
-    private static final int FLAP = 8;
+    /** Flap damping as configured by default: 12 windows of memory, at most 32 clear windows. */
+    private static final int FLAP = 12;
     private static final int MAX = 32;
 
     @Test
@@ -134,8 +134,8 @@ class AlertLatchTest {
     @Test
     void aConditionThatHoldsOnceAndClearsBehavesAsWithoutDamping() {
         // holds for 5 windows with a one-window gap, then clears for good
-        List<Boolean> holds = List.of(false, true, true, false, true, true, true, false, false, false, false, false,
-                false, false, false, false, false, false, false, false);
+        List<Boolean> holds = new ArrayList<>(List.of(false, true, true, false, true, true, true));
+        holds.addAll(Collections.nCopies(FLAP + 2, false));
         AlertLatch damped = new AlertLatch();
         AlertLatch plain = new AlertLatch();
         for (int i = 0; i < holds.size(); i++) {

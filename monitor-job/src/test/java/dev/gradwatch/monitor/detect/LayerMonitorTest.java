@@ -47,10 +47,10 @@ class LayerMonitorTest {
         assertEquals(Alert.RESOLVED, later.get(0).status());
         assertEquals(39, later.get(0).step());
         assertEquals("vanishing_gradient:run-1:w0:0:resolved@39", later.get(0).alertId());
-        // flap damping: the resolution is remembered for flap.within-windows (8) judged windows, the
-        // last of them ending at step 79, then the latch is dropped
+        // flap damping: the resolution is remembered for flap.within-windows (12) judged windows, the
+        // last of them ending at step 99, then the latch is dropped
         assertEquals(1, st.latches.size());
-        double[] moreHealthy = new double[30];
+        double[] moreHealthy = new double[50];
         java.util.Arrays.fill(moreHealthy, 0.5);
         assertTrue(feed(st, moreHealthy, 50).isEmpty());
         assertTrue(st.latches.isEmpty());
@@ -136,7 +136,7 @@ class LayerMonitorTest {
                 after.stream().map(a -> a.status() + "@" + a.step()).toList(), after.toString());
         assertTrue(after.get(0).summary().indexOf("flapping") < 0, "the first firing is an ordinary one");
         Alert flapping = after.get(2);
-        assertTrue(flapping.summary().contains("[flapping: fired again within 8 window(s) of resolving, flap 1;"
+        assertTrue(flapping.summary().contains("[flapping: fired again within 12 window(s) of resolving, flap 1;"
                 + " stays firing until clear for 4 window(s)]"), flapping.summary());
         assertEquals(1.0, flapping.evidence().get("flapCount"));
         assertEquals(4.0, flapping.evidence().get("resolveAfterWindows"));
