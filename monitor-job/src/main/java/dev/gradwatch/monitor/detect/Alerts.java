@@ -41,10 +41,18 @@ public final class Alerts {
      */
     public static Alert closed(String rule, Severity severity, Subject who, long step, long timestampMs,
                                long firedAtStep, String reason) {
+        return closed(rule, severity, who, step, timestampMs, firedAtStep, 0, reason);
+    }
+
+    /** As {@link #closed(String, Severity, Subject, long, long, long, String)}; a flapping latch adds {@code flapCount}. */
+    static Alert closed(String rule, Severity severity, Subject who, long step, long timestampMs, long firedAtStep,
+                        int flaps, String reason) {
         String fp = fingerprint(rule, who.runId(), who.workerId(), who.layerIndex());
         String summary = rule + " resolved for " + who.describe() + ": " + reason
                 + (firedAtStep >= 0 ? " (fired at step " + firedAtStep + ")" : "");
-        Map<String, Double> evidence = Map.of("stateCleared", 1.0, "lastStep", (double) step);
+        Map<String, Double> evidence = flaps > 0
+                ? Map.of("stateCleared", 1.0, "lastStep", (double) step, "flapCount", (double) flaps)
+                : Map.of("stateCleared", 1.0, "lastStep", (double) step);
         return new Alert(Alert.CURRENT_VERSION, alertId(fp, Alert.RESOLVED, step), fp, rule, severity,
                 Alert.RESOLVED, who.runId(), who.workerId(), who.layerIndex(), who.layerName(), step, timestampMs,
                 summary, evidence, "");
@@ -57,7 +65,7 @@ public final class Alerts {
         for (Map.Entry<String, AlertLatch> e : new java.util.TreeMap<>(latches).entrySet()) {
             if (!e.getValue().firing) continue;
             out.add(closed(e.getKey(), Rules.severityOf(e.getKey()), who, step, timestampMs, e.getValue().firedAtStep,
-                    reason));
+                    e.getValue().flaps, reason));
         }
         return out;
     }

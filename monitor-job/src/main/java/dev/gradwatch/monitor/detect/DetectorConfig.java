@@ -37,6 +37,10 @@ package dev.gradwatch.monitor.detect;
  * @param divergenceZ         modified z-score (median/MAD across workers, Iglewicz and Hoaglin 1993) of a
  *                            worker's log gradient norm over which it diverges from its peers
  * @param divergenceMinWorkers fewest workers reporting a step for the cross-worker comparison to be made
+ * @param flapWithinWindows   an alert that fires again within this many judged windows after it resolved is
+ *                            flapping (0: no flap damping); see {@link AlertLatch}
+ * @param flapMaxResolveWindows a flapping alert needs {@code resolveAfterWindows} doubled per flap clear windows
+ *                            in a row to resolve, at most this many
  */
 public record DetectorConfig(
         int windowSize,
@@ -60,10 +64,15 @@ public record DetectorConfig(
         double lossMinDecrease,
         int lossPatienceSteps,
         double divergenceZ,
-        int divergenceMinWorkers) implements java.io.Serializable {
+        int divergenceMinWorkers,
+        int flapWithinWindows,
+        int flapMaxResolveWindows) implements java.io.Serializable {
+
+    private static final int FLAP_WITHIN_WINDOWS = 12;
+    private static final int FLAP_MAX_RESOLVE_WINDOWS = 32;
 
     public static final DetectorConfig DEFAULTS = new DetectorConfig(10, 5, 2, 1e-7, 1e-4, 1e3, 100, 1.0,
-            20, 8, 3, 0.5, 0.5, 0.5, -6, 0, 6, 3, 0.001, 1000, 3.5, 3);
+            20, 8, 3, 0.5, 0.5, 0.5, -6, 0, 6, 3, 0.001, 1000, 3.5, 3, FLAP_WITHIN_WINDOWS, FLAP_MAX_RESOLVE_WINDOWS);
 
     /** The window and the first rules' thresholds, every later rule at its default. */
     public DetectorConfig(int windowSize, int windowSlide, int resolveAfterWindows, double vanishingFloor,
@@ -72,7 +81,8 @@ public record DetectorConfig(
                 growthMinNorm, DEFAULTS.spikeLookback, DEFAULTS.spikeZ, DEFAULTS.spikeMinRatio, DEFAULTS.attenuationFloor,
                 DEFAULTS.deadFraction, DEFAULTS.saturatedFraction, DEFAULTS.updateRatioMinLog10,
                 DEFAULTS.updateRatioMaxLog10, DEFAULTS.lossSpikeZ, DEFAULTS.lossSpikeMinRatio, DEFAULTS.lossMinDecrease,
-                DEFAULTS.lossPatienceSteps, DEFAULTS.divergenceZ, DEFAULTS.divergenceMinWorkers);
+                DEFAULTS.lossPatienceSteps, DEFAULTS.divergenceZ, DEFAULTS.divergenceMinWorkers,
+                DEFAULTS.flapWithinWindows, Math.max(resolveAfterWindows, DEFAULTS.flapMaxResolveWindows));
     }
 
     public DetectorConfig {
@@ -116,6 +126,14 @@ public record DetectorConfig(
         if (divergenceMinWorkers < 3) {
             throw new IllegalArgumentException("divergence.min-workers must be >= 3 (a median of two says nothing), got "
                     + divergenceMinWorkers);
+        }
+        if (flapWithinWindows < 0) {
+            throw new IllegalArgumentException("flap.within-windows must be >= 0 (0 turns flap damping off), got "
+                    + flapWithinWindows);
+        }
+        if (flapMaxResolveWindows < resolveAfterWindows) {
+            throw new IllegalArgumentException("flap.max-resolve-windows must be >= resolve.after-windows ("
+                    + resolveAfterWindows + "), got " + flapMaxResolveWindows);
         }
         if (vanishingFloor >= explodingCeiling) {
             throw new IllegalArgumentException("vanishing.floor (" + vanishingFloor

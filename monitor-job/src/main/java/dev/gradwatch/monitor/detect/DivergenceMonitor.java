@@ -33,7 +33,7 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
     public DivergenceMonitor(DetectorConfig cfg) {
         this.cfg = cfg;
         this.windows = cfg.windows();
-        this.judge = new Judge(cfg.resolveAfterWindows());
+        this.judge = new Judge(cfg);
     }
 
     /** Steps a step waits for missing workers: four windows (40 by default). */

@@ -7,9 +7,13 @@ import java.util.Optional;
 final class Judge {
 
     private final int resolveAfterWindows;
+    private final int flapWithinWindows;
+    private final int flapMaxResolveWindows;
 
-    Judge(int resolveAfterWindows) {
-        this.resolveAfterWindows = resolveAfterWindows;
+    Judge(DetectorConfig cfg) {
+        this.resolveAfterWindows = cfg.resolveAfterWindows();
+        this.flapWithinWindows = cfg.flapWithinWindows();
+        this.flapMaxResolveWindows = cfg.flapMaxResolveWindows();
     }
 
     /**
@@ -27,14 +31,44 @@ final class Judge {
             latch = new AlertLatch();
             latches.put(rule, latch);
         }
-        switch (latch.observe(verdict.isPresent(), verdict.map(Finding::step).orElse(step), resolveAfterWindows)) {
-            case FIRE -> out.alert(Alerts.firing(verdict.orElseThrow(), scope.layerIndex(), timestampMs));
-            case RESOLVE -> out.alert(Alerts.resolved(rule, Rules.severityOf(rule), scope, step, timestampMs,
-                    resolveAfterWindows, latch.firedAtStep, resolvedEvidence));
+        int clearNeeded = latch.requiredClearWindows(resolveAfterWindows, flapMaxResolveWindows);
+        switch (observe(latch, verdict.isPresent(), verdict.map(Finding::step).orElse(step))) {
+            case FIRE -> out.alert(Alerts.firing(flapping(verdict.orElseThrow(), latch), scope.layerIndex(), timestampMs));
+            case RESOLVE -> out.alert(resolved(rule, scope, step, timestampMs, clearNeeded, latch, resolvedEvidence));
             default -> {
             }
         }
         if (latch.isIdle()) latches.remove(rule);
+    }
+
+    private Transition observe(AlertLatch latch, boolean holds, long step) {
+        return latch.observe(holds, step, resolveAfterWindows, flapWithinWindows, flapMaxResolveWindows);
+    }
+
+    /** The finding as announced: when the latch is flapping, its summary and evidence say so. */
+    private Finding flapping(Finding f, AlertLatch latch) {
+        if (!latch.isFlapping()) return f;
+        Map<String, Double> evidence = new java.util.HashMap<>(f.evidence());
+        evidence.put("flapCount", (double) latch.flaps);
+        int clearNeeded = latch.requiredClearWindows(resolveAfterWindows, flapMaxResolveWindows);
+        evidence.put("resolveAfterWindows", (double) clearNeeded);
+        String summary = f.summary() + " [flapping: fired again within " + flapWithinWindows
+                + " window(s) of resolving, flap " + latch.flaps + "; stays firing until clear for " + clearNeeded
+                + " window(s)]";
+        return new Finding(f.rule(), f.severity(), f.runId(), f.workerId(), f.layerIndex(), f.layerName(), f.step(),
+                summary, evidence, f.remedy());
+    }
+
+    private static dev.gradwatch.events.Alert resolved(String rule, Subject scope, long step, long timestampMs,
+                                                       int clearWindows, AlertLatch latch,
+                                                       Map<String, Double> evidence) {
+        if (latch.isFlapping()) {
+            Map<String, Double> e = new java.util.HashMap<>(evidence == null ? Map.of() : evidence);
+            e.put("flapCount", (double) latch.flaps);
+            evidence = e;
+        }
+        return Alerts.resolved(rule, Rules.severityOf(rule), scope, step, timestampMs, clearWindows,
+                latch.firedAtStep, evidence);
     }
 
     /**
@@ -44,10 +78,15 @@ final class Judge {
     void sustain(Map<String, AlertLatch> latches, String rule, boolean holds, Subject scope, long step,
                  long timestampMs, Map<String, Double> resolvedEvidence, Outcome out) {
         AlertLatch latch = latches.get(rule);
-        if (latch == null || !latch.firing) return;
-        if (latch.observe(holds, step, resolveAfterWindows) == Transition.RESOLVE) {
-            out.alert(Alerts.resolved(rule, Rules.severityOf(rule), scope, step, timestampMs,
-                    resolveAfterWindows, latch.firedAtStep, resolvedEvidence));
+        if (latch == null) return;
+        if (!latch.firing) {
+            // only ages the memory of a resolution (flap detection): a step that held fired the latch already
+            if (!holds) observe(latch, false, step);
+        } else {
+            int clearNeeded = latch.requiredClearWindows(resolveAfterWindows, flapMaxResolveWindows);
+            if (observe(latch, holds, step) == Transition.RESOLVE) {
+                out.alert(resolved(rule, scope, step, timestampMs, clearNeeded, latch, resolvedEvidence));
+            }
         }
         if (latch.isIdle()) latches.remove(rule);
     }

@@ -36,7 +36,7 @@ public final class LayerMonitor implements ClosesState<LayerState> {
     public LayerMonitor(DetectorConfig cfg) {
         this.cfg = cfg;
         this.windows = cfg.windows();
-        this.judge = new Judge(cfg.resolveAfterWindows());
+        this.judge = new Judge(cfg);
     }
 
     public Outcome onSample(LayerState st, LayerSample s) {

@@ -38,7 +38,7 @@ public final class StepMonitor implements ClosesState<StepState> {
     public StepMonitor(DetectorConfig cfg) {
         this.cfg = cfg;
         this.windows = cfg.windows();
-        this.judge = new Judge(cfg.resolveAfterWindows());
+        this.judge = new Judge(cfg);
     }
 
     public Outcome onStep(StepState st, StepStats s) {

@@ -20,6 +20,8 @@ public final class DetectorKeys {
         k.put("window.size", Integer.toString(d.windowSize()));
         k.put("window.slide", Integer.toString(d.windowSlide()));
         k.put("resolve.after-windows", Integer.toString(d.resolveAfterWindows()));
+        k.put("flap.within-windows", Integer.toString(d.flapWithinWindows()));
+        k.put("flap.max-resolve-windows", Integer.toString(d.flapMaxResolveWindows()));
         k.put("vanishing.floor", Double.toString(d.vanishingFloor()));
         k.put("ratio.floor", Double.toString(d.ratioFloor()));
         k.put("attenuation.floor", Double.toString(d.attenuationFloor()));
@@ -64,7 +66,8 @@ public final class DetectorKeys {
                 dbl(v, "update-ratio.min-log10"), dbl(v, "update-ratio.max-log10"), dbl(v, "loss-spike.z"),
                 dbl(v, "loss-spike.min-ratio"), dbl(v, "loss-plateau.min-decrease"),
                 integer(v, "loss-plateau.patience-steps"), dbl(v, "divergence.z"),
-                integer(v, "divergence.min-workers"));
+                integer(v, "divergence.min-workers"), integer(v, "flap.within-windows"),
+                integer(v, "flap.max-resolve-windows"));
     }
 
     static int integer(Map<String, String> v, String key) {

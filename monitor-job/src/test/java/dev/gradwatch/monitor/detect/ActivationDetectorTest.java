@@ -71,6 +71,9 @@ class ActivationDetectorTest {
         List<Alert> later = feed(m, st, 30, 50, s -> 0.1, s -> null);
         assertEquals(List.of(Alert.RESOLVED), later.stream().map(Alert::status).toList());
         assertEquals(39, later.get(0).step());
+        // flap damping: the resolution is remembered for flap.within-windows judged windows, then forgotten
+        assertEquals(1, st.latches.size());
+        assertTrue(feed(m, st, 50, 100, s -> 0.1, s -> null).isEmpty());
         assertTrue(st.latches.isEmpty());
     }
 

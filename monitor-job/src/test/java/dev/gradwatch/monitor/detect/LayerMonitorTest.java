@@ -47,6 +47,12 @@ class LayerMonitorTest {
         assertEquals(Alert.RESOLVED, later.get(0).status());
         assertEquals(39, later.get(0).step());
         assertEquals("vanishing_gradient:run-1:w0:0:resolved@39", later.get(0).alertId());
+        // flap damping: the resolution is remembered for flap.within-windows (12) judged windows, the
+        // last of them ending at step 99, then the latch is dropped
+        assertEquals(1, st.latches.size());
+        double[] moreHealthy = new double[50];
+        java.util.Arrays.fill(moreHealthy, 0.5);
+        assertTrue(feed(st, moreHealthy, 50).isEmpty());
         assertTrue(st.latches.isEmpty());
     }
 
@@ -98,5 +104,64 @@ class LayerMonitorTest {
         List<String> second = feed(new LayerState(), v, 0).stream().map(Alert::alertId).toList();
         assertTrue(first.size() >= 3, first.toString());
         assertEquals(first, second);
+    }
+
+    /**
+     * The exploding demo after its clip: a layer's norm jumps 500x in one window out of four and drops back,
+     * so exploding_gradient_growth holds in the windows ending at 9, 29, 49, ... 189 (every fourth).
+     */
+    private static List<Alert> growthAlertsOfAFlappingLayer(DetectorConfig cfg) {
+        LayerMonitor m = new LayerMonitor(cfg);
+        LayerState st = new LayerState();
+        List<Alert> alerts = new ArrayList<>();
+        for (int step = 0; step < 300; step++) {
+            double norm = step < 200 && step % 20 == 9 ? 500 : 1;
+            for (Alert a : m.onSample(st, sample(step, norm)).alerts()) {
+                if (a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)) alerts.add(a);
+            }
+        }
+        return alerts;
+    }
+
+    @Test
+    void aFlappingGrowthConditionPagesTwiceInsteadOfOncePerCycle() {
+        DetectorConfig undamped = dev.gradwatch.monitor.rules.DetectorKeys.fromMap(
+                java.util.Map.of("flap.within-windows", "0"), DetectorConfig.DEFAULTS);
+        List<Alert> before = growthAlertsOfAFlappingLayer(undamped);
+        assertEquals(10, before.stream().filter(a -> a.status().equals(Alert.FIRING)).count(), before.toString());
+        assertEquals(10, before.stream().filter(a -> a.status().equals(Alert.RESOLVED)).count(), before.toString());
+
+        List<Alert> after = growthAlertsOfAFlappingLayer(DetectorConfig.DEFAULTS);
+        assertEquals(List.of("firing@9", "resolved@19", "firing@29", "resolved@209"),
+                after.stream().map(a -> a.status() + "@" + a.step()).toList(), after.toString());
+        assertTrue(after.get(0).summary().indexOf("flapping") < 0, "the first firing is an ordinary one");
+        Alert flapping = after.get(2);
+        assertTrue(flapping.summary().contains("[flapping: fired again within 12 window(s) of resolving, flap 1;"
+                + " stays firing until clear for 4 window(s)]"), flapping.summary());
+        assertEquals(1.0, flapping.evidence().get("flapCount"));
+        assertEquals(4.0, flapping.evidence().get("resolveAfterWindows"));
+        Alert resolved = after.get(3);
+        assertTrue(resolved.summary().contains("clear for 4 window(s) up to step 209 (fired at step 29)"),
+                resolved.summary());
+        assertEquals(1.0, resolved.evidence().get("flapCount"));
+    }
+
+    @Test
+    void aRunThatEndsWhileAnAlertFlapsClosesItWithItsFlapCount() {
+        LayerState st = new LayerState();
+        List<Alert> growth = new ArrayList<>();
+        for (int step = 0; step < 100; step++) {
+            for (Alert a : monitor.onSample(st, sample(step, step % 20 == 9 ? 500 : 1)).alerts()) {
+                if (a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)) growth.add(a);
+            }
+        }
+        assertEquals(List.of("firing@9", "resolved@19", "firing@29"),
+                growth.stream().map(a -> a.status() + "@" + a.step()).toList());
+        List<Alert> closed = monitor.onSample(st, new LayerSample("run-1", "w0", 99, 1099, 0.1,
+                StatsFixtures.layer(0, "dense/sigmoid", 1), java.util.Map.of(), true)).alerts();
+        Alert end = closed.stream().filter(a -> a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)).findFirst().orElseThrow();
+        assertEquals(Alert.RESOLVED, end.status());
+        assertEquals(1.0, end.evidence().get("stateCleared"));
+        assertEquals(1.0, end.evidence().get("flapCount"));
     }
 }

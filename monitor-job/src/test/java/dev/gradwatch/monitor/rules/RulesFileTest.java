@@ -139,6 +139,13 @@ class RulesFileTest {
         assertError("overrides: [{match: {labels: []}, set: {spike.z: 9}}]",
                 "overrides[0].match.labels must be a non-empty mapping of label names to value globs");
         assertError("defaults: [", "is not valid YAML");
+        assertError("defaults: {flap.within-windows: -1}",
+                "defaults: flap.within-windows must be >= 0 (0 turns flap damping off), got -1");
+        assertError("defaults: {flap.within-windows: 2.5}", "defaults: flap.within-windows must be an integer, got '2.5'");
+        assertError("defaults: {flap: {max-resolve-windows: 1}}",
+                "defaults: flap.max-resolve-windows must be >= resolve.after-windows (2), got 1");
+        assertError("overrides: [{match: {run-id: 'a*'}, set: {resolve.after-windows: 40}}]",
+                "overrides[0] (run-id 'a*'): flap.max-resolve-windows must be >= resolve.after-windows (40), got 32");
     }
 
     private static void assertError(String yaml, String expected) {
@@ -167,5 +174,25 @@ class RulesFileTest {
         var missing = assertThrows(IllegalArgumentException.class,
                 () -> MonitorConfig.fromArgs("--rules", dir.resolve("nope.yaml").toString()));
         assertTrue(missing.getMessage().startsWith("cannot read rules file"), missing.getMessage());
+    }
+
+    @Test
+    void flapDampingIsSetInTheDefaultsAndPerRun() {
+        String yaml = """
+                defaults:
+                  flap: {within-windows: 6, max-resolve-windows: 16}
+                overrides:
+                  - match: {run-id: "noisy-*"}
+                    set: {flap.max-resolve-windows: 64}
+                  - match: {labels: {alerts: raw}}
+                    set: {flap.within-windows: 0}
+                """;
+        RuleSet rules = RulesFile.parse(yaml, "t.yaml").toRuleSet();
+        assertEquals(6, rules.defaults().flapWithinWindows());
+        assertEquals(16, rules.defaults().flapMaxResolveWindows());
+        assertEquals(6, rules.forRun("noisy-1").flapWithinWindows(), "an override starts from the file's defaults");
+        assertEquals(64, rules.forRun("noisy-1").flapMaxResolveWindows());
+        assertEquals(0, rules.forRun("r1", Map.of("alerts", "raw")).flapWithinWindows());
+        assertEquals(16, rules.forRun("r1", Map.of("alerts", "raw")).flapMaxResolveWindows());
     }
 }
