@@ -74,6 +74,9 @@ public final class StatsPublisher implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // a step's JSON repeats the same field names per layer: lz4 shrinks it several times for little
+        // CPU, which the broker and the monitor's source then save (the pipeline bench shows both)
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         // the sender thread, not training, waits for metadata; keep the wait short so close() is prompt
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
