@@ -151,6 +151,7 @@ public final class GradientProbe {
     private static final int NON_FINITE_SLOT = GradHistogram.BUCKETS;
     /** Bucket by the 11 exponent bits of g: the histogram's bucket for a finite g, {@link #NON_FINITE_SLOT} for NaN and ±∞. */
     private static final byte[] SLOT_OF_EXPONENT = new byte[2048];
+    private static final long ABS_MASK = 0x7FFF_FFFF_FFFF_FFFFL;
 
     static {
         for (int biased = 0; biased < 2047; biased++) {
@@ -177,8 +178,10 @@ public final class GradientProbe {
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        double m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+        // |g| as raw bits: for non-negative doubles the bits order like the values, so the max is an
+        // integer max; |g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts zeros
+        long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
         long zeros = 0;
         for (int p = 0; p < ps.size(); p++) {
             Parameter param = ps.get(p);
@@ -186,13 +189,21 @@ public final class GradientProbe {
             double[] w = param.value().data;
             int n = param.size();
             int n4 = n & ~3;
-            int z = 0;
             for (int i = 0; i < n4; i += 4) {
                 double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
-                counts[slot[(int) (Double.doubleToRawLongBits(x0) >>> 52) & 0x7FF]]++;
-                counts[LANE_STRIDE + slot[(int) (Double.doubleToRawLongBits(x1) >>> 52) & 0x7FF]]++;
-                counts[2 * LANE_STRIDE + slot[(int) (Double.doubleToRawLongBits(x2) >>> 52) & 0x7FF]]++;
-                counts[3 * LANE_STRIDE + slot[(int) (Double.doubleToRawLongBits(x3) >>> 52) & 0x7FF]]++;
+                long b0 = Double.doubleToRawLongBits(x0) & ABS_MASK;
+                long b1 = Double.doubleToRawLongBits(x1) & ABS_MASK;
+                long b2 = Double.doubleToRawLongBits(x2) & ABS_MASK;
+                long b3 = Double.doubleToRawLongBits(x3) & ABS_MASK;
+                counts[slot[(int) (b0 >>> 52)]]++;
+                counts[LANE_STRIDE + slot[(int) (b1 >>> 52)]]++;
+                counts[2 * LANE_STRIDE + slot[(int) (b2 >>> 52)]]++;
+                counts[3 * LANE_STRIDE + slot[(int) (b3 >>> 52)]]++;
+                m0 = Math.max(m0, b0);
+                m1 = Math.max(m1, b1);
+                m2 = Math.max(m2, b2);
+                m3 = Math.max(m3, b3);
+                zeros += ((b0 - 1) >>> 63) + ((b1 - 1) >>> 63) + ((b2 - 1) >>> 63) + ((b3 - 1) >>> 63);
                 s0 += x0;
                 s1 += x1;
                 s2 += x2;
@@ -201,16 +212,10 @@ public final class GradientProbe {
                 q1 += x1 * x1;
                 q2 += x2 * x2;
                 q3 += x3 * x3;
-                double b0 = Math.abs(x0), b1 = Math.abs(x1), b2 = Math.abs(x2), b3 = Math.abs(x3);
-                a0 += b0;
-                a1 += b1;
-                a2 += b2;
-                a3 += b3;
-                m0 = Math.max(m0, b0);
-                m1 = Math.max(m1, b1);
-                m2 = Math.max(m2, b2);
-                m3 = Math.max(m3, b3);
-                z += (x0 == 0 ? 1 : 0) + (x1 == 0 ? 1 : 0) + (x2 == 0 ? 1 : 0) + (x3 == 0 ? 1 : 0);
+                a0 += Math.abs(x0);
+                a1 += Math.abs(x1);
+                a2 += Math.abs(x2);
+                a3 += Math.abs(x3);
                 double v0 = w[i], v1 = w[i + 1], v2 = w[i + 2], v3 = w[i + 3];
                 w0 += v0 * v0;
                 w1 += v1 * v1;
@@ -219,16 +224,15 @@ public final class GradientProbe {
             }
             for (int i = n4; i < n; i++) {
                 double x = g[i];
-                counts[slot[(int) (Double.doubleToRawLongBits(x) >>> 52) & 0x7FF]]++;
+                long b = Double.doubleToRawLongBits(x) & ABS_MASK;
+                counts[slot[(int) (b >>> 52)]]++;
+                m0 = Math.max(m0, b);
+                zeros += (b - 1) >>> 63;
                 s0 += x;
                 q0 += x * x;
-                double b = Math.abs(x);
-                a0 += b;
-                m0 = Math.max(m0, b);
-                z += x == 0 ? 1 : 0;
+                a0 += Math.abs(x);
                 w0 += w[i] * w[i];
             }
-            zeros += z;
         }
         long nonFinite = 0;
         for (int lane = 0; lane < LANES; lane++) nonFinite += counts[lane * LANE_STRIDE + NON_FINITE_SLOT];
@@ -236,7 +240,7 @@ public final class GradientProbe {
         pSum = (s0 + s1) + (s2 + s3);
         pSumSq = (q0 + q1) + (q2 + q3);
         pSumAbs = (a0 + a1) + (a2 + a3);
-        pMaxAbs = Math.max(Math.max(m0, m1), Math.max(m2, m3));
+        pMaxAbs = Double.longBitsToDouble(Math.max(Math.max(m0, m1), Math.max(m2, m3)));
         pWeightSumSq = (w0 + w1) + (w2 + w3);
         pNan = 0;
         pPosInf = 0;
@@ -263,7 +267,7 @@ public final class GradientProbe {
                     sumAbs += a;
                     if (a > maxAbs) maxAbs = a;
                     if (x == 0) zeros++;
-                    counts[SLOT_OF_EXPONENT[(int) (Double.doubleToRawLongBits(x) >>> 52) & 0x7FF]]++;
+                    counts[SLOT_OF_EXPONENT[(int) ((Double.doubleToRawLongBits(x) & ABS_MASK) >>> 52)]]++;
                 } else if (x != x) {
                     nan++;
                 } else if (x > 0) {
