@@ -79,8 +79,12 @@ final class BenchCommand implements Runnable {
         int threads;
         @Option(names = "--jmh", description = "run the training step under JMH with the GC profiler (ms/op and gc.alloc.rate.norm B/op) instead")
         boolean jmh;
-        @Option(names = "--jmh-iterations", defaultValue = "5", description = "JMH measurement iterations of 1 s (default: ${DEFAULT-VALUE})")
+        @Option(names = "--jmh-iterations", defaultValue = "5", description = "JMH measurement iterations (default: ${DEFAULT-VALUE})")
         int jmhIterations;
+        @Option(names = "--jmh-time", defaultValue = "1",
+                description = "seconds per JMH iteration; JMH allocates a few KiB per iteration itself, so longer iterations "
+                        + "(more steps each) show the step's own allocation more clearly (default: ${DEFAULT-VALUE})")
+        int jmhTime;
 
         @Override
         public Integer call() throws Exception {
@@ -127,7 +131,8 @@ final class BenchCommand implements Runnable {
             cmd.add(GradWatchCommand.class.getName());
             cmd.addAll(java.util.List.of("bench", "trainer", "--backend", b.id(), "--threads", Integer.toString(threads),
                     "--warmup", Integer.toString(warmup), "--steps", Integer.toString(steps), "--python", python,
-                    "--pytorch-dtype", pytorchDtype, "--jmh-iterations", Integer.toString(jmhIterations)));
+                    "--pytorch-dtype", pytorchDtype, "--jmh-iterations", Integer.toString(jmhIterations),
+                    "--jmh-time", Integer.toString(jmhTime)));
             if (pytorch) cmd.add("--pytorch");
             if (json) cmd.add("--json");
             if (jmh) cmd.add("--jmh");
@@ -149,7 +154,7 @@ final class BenchCommand implements Runnable {
                 System.out.printf("backend %s, BLAS implementation %s, OPENBLAS_NUM_THREADS %s%n", b.id(),
                         dev.gradwatch.trainer.bench.TrainerBench.blasImplementation(b), threadsNote());
             }
-            dev.gradwatch.trainer.bench.TrainerStepBenchmark.run(ids, 3, jmhIterations);
+            dev.gradwatch.trainer.bench.TrainerStepBenchmark.run(ids, 2, jmhIterations, jmhTime);
             return 0;
         }
 
