@@ -5,6 +5,7 @@ import dev.gradwatch.events.EventCodec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
@@ -50,39 +51,139 @@ final class BenchCommand implements Runnable {
 
     @Command(name = "trainer", mixinStandardHelpOptions = true,
             description = {"Training-step time of dense ReLU MLPs (784 inputs, 10 classes, softmax cross-entropy,",
-                    "SGD with momentum) with and without the gradient probe, GFLOP/s achieved against EJML's multiply",
-                    "alone, allocation per step, and optionally PyTorch on the same networks."})
+                    "SGD with momentum) with and without the gradient probe, GFLOP/s achieved against the same",
+                    "backend's multiply alone, allocation per step, and optionally PyTorch on the same networks.",
+                    "With --jmh: one training step with and without the probe under JMH with its GC profiler."})
     static final class Trainer implements Callable<Integer> {
+        /** Set in the environment of a re-launched bench so it does not re-launch again. */
+        static final String CHILD_ENV = "GRADWATCH_BENCH_CHILD";
+
         @Option(names = "--warmup", defaultValue = "30", description = "warm-up steps (default: ${DEFAULT-VALUE})")
         int warmup;
         @Option(names = "--steps", defaultValue = "100", description = "timed steps per variant (default: ${DEFAULT-VALUE})")
         int steps;
         @Option(names = "--pytorch", description = "also run bench/pytorch_mlp_step.py with Debian's python3-torch and print the ratio")
         boolean pytorch;
+        @Option(names = "--pytorch-dtype", defaultValue = "float32",
+                description = "PyTorch's dtype, float32 or float64 (ours is always float64; default: ${DEFAULT-VALUE})")
+        String pytorchDtype;
         @Option(names = "--python", defaultValue = "/usr/bin/python3", description = "python with torch (default: ${DEFAULT-VALUE})")
         String python;
         @Option(names = "--json", description = "print the figures as JSON")
         boolean json;
-        @Option(names = "--concurrent", description = "use EJML's concurrent matrix ops (both cores) instead of one thread")
+        @Option(names = "--backend", defaultValue = "ejml",
+                description = "matrix products: ejml (one thread), ejml-concurrent (EJML's fork-join pool), blas (netlib-java: "
+                        + "native libblas.so.3 through JNI, else its Java fallback) or blas-java (netlib-java's Java BLAS); "
+                        + "comma-separated for several, each in its own JVM (default: ${DEFAULT-VALUE})")
+        String backends;
+        @Option(names = "--concurrent", description = "same as --backend ejml-concurrent")
         boolean concurrent;
+        @Option(names = "--threads", defaultValue = "2",
+                description = "threads of the native BLAS (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS) and of PyTorch (default: ${DEFAULT-VALUE})")
+        int threads;
+        @Option(names = "--jmh", description = "run the training step under JMH with the GC profiler (ms/op and gc.alloc.rate.norm B/op) instead")
+        boolean jmh;
+        @Option(names = "--jmh-iterations", defaultValue = "5", description = "JMH measurement iterations (default: ${DEFAULT-VALUE})")
+        int jmhIterations;
+        @Option(names = "--jmh-time", defaultValue = "1",
+                description = "seconds per JMH iteration; JMH allocates a few KiB per iteration itself, so longer iterations "
+                        + "(more steps each) show the step's own allocation more clearly (default: ${DEFAULT-VALUE})")
+        int jmhTime;
 
         @Override
         public Integer call() throws Exception {
+            java.util.List<dev.gradwatch.trainer.engine.MatrixOps.Backend> list = new java.util.ArrayList<>();
+            for (String b : (concurrent ? "ejml-concurrent" : backends).split(",")) {
+                try {
+                    list.add(dev.gradwatch.trainer.engine.MatrixOps.Backend.parse(b));
+                } catch (IllegalArgumentException e) {
+                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--backend: " + e.getMessage());
+                }
+            }
+            if (threads < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--threads must be >= 1, got " + threads);
+            if (!"float32".equals(pytorchDtype) && !"float64".equals(pytorchDtype)) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--pytorch-dtype: expected float32 or float64, got '" + pytorchDtype + "'");
+            }
+            // a native BLAS reads its thread count from the environment once, when it loads, and
+            // netlib-java's VectorBLAS needs the incubator module: run in a JVM set up for both
+            boolean needsChild = System.getenv(CHILD_ENV) == null && (list.size() > 1 || !threadsSet()
+                    || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty());
+            if (needsChild) {
+                int rc = 0;
+                for (dev.gradwatch.trainer.engine.MatrixOps.Backend b : list) rc |= relaunch(b);
+                return rc;
+            }
+            if (jmh) return runJmh(list);
+            return runSteps(list.get(0));
+        }
+
+        private boolean threadsSet() {
+            String t = Integer.toString(threads);
+            return t.equals(System.getenv("OPENBLAS_NUM_THREADS")) && t.equals(System.getenv("OMP_NUM_THREADS"));
+        }
+
+        /** Runs this command for one backend in a child JVM with the thread variables set; its output goes to ours. */
+        private int relaunch(dev.gradwatch.trainer.engine.MatrixOps.Backend b) throws java.io.IOException, InterruptedException {
+            java.util.List<String> cmd = new java.util.ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.add("--add-modules");
+            cmd.add("jdk.incubator.vector");
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(GradWatchCommand.class.getName());
+            cmd.addAll(java.util.List.of("bench", "trainer", "--backend", b.id(), "--threads", Integer.toString(threads),
+                    "--warmup", Integer.toString(warmup), "--steps", Integer.toString(steps), "--python", python,
+                    "--pytorch-dtype", pytorchDtype, "--jmh-iterations", Integer.toString(jmhIterations),
+                    "--jmh-time", Integer.toString(jmhTime)));
+            if (pytorch) cmd.add("--pytorch");
+            if (json) cmd.add("--json");
+            if (jmh) cmd.add("--jmh");
+            ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+            pb.environment().put(CHILD_ENV, "1");
+            pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
+            pb.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+            return pb.start().waitFor();
+        }
+
+        private static String threadsNote() {
+            String t = System.getenv("OPENBLAS_NUM_THREADS");
+            return t == null ? "unset (OpenBLAS takes every core)" : t;
+        }
+
+        private int runJmh(java.util.List<dev.gradwatch.trainer.engine.MatrixOps.Backend> list) throws Exception {
+            String[] ids = list.stream().map(dev.gradwatch.trainer.engine.MatrixOps.Backend::id).toArray(String[]::new);
+            for (dev.gradwatch.trainer.engine.MatrixOps.Backend b : list) {
+                System.out.printf("backend %s, BLAS implementation %s, OPENBLAS_NUM_THREADS %s%n", b.id(),
+                        dev.gradwatch.trainer.bench.TrainerBench.blasImplementation(b), threadsNote());
+            }
+            dev.gradwatch.trainer.bench.TrainerStepBenchmark.run(ids, 2, jmhIterations, jmhTime);
+            return 0;
+        }
+
+        private int runSteps(dev.gradwatch.trainer.engine.MatrixOps.Backend backend) throws Exception {
             java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
-            java.util.Map<String, Double> torch = pytorch ? TorchReference.run(python, warmup, steps) : java.util.Map.of();
-            System.out.printf("%-15s %9s %10s %12s %8s %10s %11s %12s %10s%n", "config", "params", "step ms",
-                    "w/ probe ms", "probe %", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms");
+            java.util.Map<String, Double> torch = pytorch ? TorchReference.run(python, warmup, steps, threads, pytorchDtype) : java.util.Map.of();
+            System.out.printf("backend %s, BLAS implementation %s, OPENBLAS_NUM_THREADS %s%s%n", backend.id(),
+                    dev.gradwatch.trainer.bench.TrainerBench.blasImplementation(backend), threadsNote(),
+                    pytorch ? ", PyTorch " + pytorchDtype + " with " + threads + " threads" : "");
+            System.out.printf("%-15s %9s %10s %12s %8s %10s %11s %12s %16s%n", "config", "params", "step ms",
+                    "w/ probe ms", "probe %", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms (ratio)");
             for (dev.gradwatch.trainer.bench.TrainerBench.Config c : dev.gradwatch.trainer.bench.TrainerBench.CONFIGS) {
-                dev.gradwatch.trainer.bench.TrainerBench.Result r = dev.gradwatch.trainer.bench.TrainerBench.run(c, warmup, steps, concurrent);
+                dev.gradwatch.trainer.bench.TrainerBench.Result r = dev.gradwatch.trainer.bench.TrainerBench.run(c, warmup, steps, backend);
                 Double t = torch.get(c.name());
-                System.out.printf(java.util.Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %10s%n",
+                System.out.printf(java.util.Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %16s%n",
                         r.config(), r.parameters(), r.stepMs(), r.stepWithProbeMs(), r.probeCostPercent(), r.stepGflops(),
                         r.multPeakGflops(), r.allocatedBytesPerStep(),
                         t == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f (x%.2f)", t, r.stepMs() / t));
                 java.util.Map<String, Object> row = new java.util.LinkedHashMap<>(
                         EventCodec.mapper().convertValue(r, java.util.Map.class));
+                row.put("openblasNumThreads", System.getenv("OPENBLAS_NUM_THREADS"));
                 if (t != null) {
                     row.put("pytorchStepMs", t);
+                    row.put("pytorchDtype", pytorchDtype);
+                    row.put("pytorchThreads", threads);
                     row.put("ratioToPytorch", r.stepMs() / t);
                 }
                 rows.add(row);

@@ -18,10 +18,11 @@ final class TorchReference {
     private TorchReference() {
     }
 
-    static Map<String, Double> run(String python, int warmup, int steps) throws IOException, InterruptedException {
+    static Map<String, Double> run(String python, int warmup, int steps, int threads, String dtype)
+            throws IOException, InterruptedException {
         Path script = locateScript();
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--warmup", Integer.toString(warmup),
-                "--steps", Integer.toString(steps), "--threads", "2");
+                "--steps", Integer.toString(steps), "--threads", Integer.toString(threads), "--dtype", dtype);
         pb.redirectErrorStream(true);
         Process p = pb.start();
         Map<String, Double> medians = new LinkedHashMap<>();

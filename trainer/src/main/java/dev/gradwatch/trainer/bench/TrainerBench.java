@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
 /**
  * Training-step time of dense ReLU MLPs (input 784, 10 classes, softmax cross-entropy, SGD with
  * momentum 0.9, He init), with and without the gradient probe, next to the GFLOP/s the step
- * achieves and the GFLOP/s EJML's multiply reaches alone at the same shapes.
+ * achieves and the GFLOP/s the same backend's multiply reaches alone at the step's dominant shape.
  */
 public final class TrainerBench {
 
@@ -36,8 +36,9 @@ public final class TrainerBench {
             new Config("d8-w1024-b128", 8, 1024, 128));
 
     /** Medians over the timed steps of one configuration. */
-    public record Result(String config, boolean concurrent, long parameters, double stepMs, double stepWithProbeMs, double probeCostPercent,
-                         double stepGflops, double multPeakGflops, double allocatedBytesPerStep, int timedSteps) {
+    public record Result(String config, String backend, String blasImplementation, long parameters, double stepMs,
+                         double stepWithProbeMs, double probeCostPercent, double stepGflops, double multPeakGflops,
+                         double allocatedBytesPerStep, int timedSteps) {
     }
 
     private static final int INPUT = 784;
@@ -46,18 +47,24 @@ public final class TrainerBench {
     private TrainerBench() {
     }
 
-    /** @param concurrent whether the products use EJML's concurrent ops (see {@link MatrixOps}) */
-    public static Result run(Config c, int warmupSteps, int timedSteps, boolean concurrent) {
-        boolean before = MatrixOps.concurrent();
-        MatrixOps.setConcurrent(concurrent);
+    /** @param backend where the products are computed (see {@link MatrixOps}) */
+    public static Result run(Config c, int warmupSteps, int timedSteps, MatrixOps.Backend backend) {
+        MatrixOps.Backend before = MatrixOps.backend();
+        MatrixOps.setBackend(backend);
         try {
-            return measure(c, warmupSteps, timedSteps, concurrent);
+            return measure(c, warmupSteps, timedSteps, backend);
         } finally {
-            MatrixOps.setConcurrent(before);
+            MatrixOps.setBackend(before);
         }
     }
 
-    private static Result measure(Config c, int warmupSteps, int timedSteps, boolean concurrent) {
+    /** The BLAS implementation class the backend uses, or "-" for the EJML backends. */
+    public static String blasImplementation(MatrixOps.Backend backend) {
+        dev.ludovic.netlib.blas.BLAS blas = MatrixOps.blas(backend);
+        return blas == null ? "-" : blas.getClass().getSimpleName();
+    }
+
+    private static Result measure(Config c, int warmupSteps, int timedSteps, MatrixOps.Backend backend) {
         Net net = new Net(c);
         for (int i = 0; i < warmupSteps; i++) {
             net.step(false);
@@ -78,15 +85,15 @@ public final class TrainerBench {
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocBefore = mx.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 20; i++) net.step(true);
-        // the calling thread only: with concurrent ops the pool's threads allocate too
+        // the calling thread only: with concurrent ops the pool's threads allocate too (native BLAS threads allocate no Java heap)
         double allocPerStep = (mx.getCurrentThreadAllocatedBytes() - allocBefore) / 20.0;
         double gflops = net.flopsPerStep() / (stepMs * 1e6);
-        return new Result(c.name(), concurrent, net.parameters(), stepMs, probeMs, 100 * (probeMs - stepMs) / stepMs, gflops,
-                multPeak(c, concurrent), allocPerStep, timedSteps);
+        return new Result(c.name(), backend.id(), blasImplementation(backend), net.parameters(), stepMs, probeMs,
+                100 * (probeMs - stepMs) / stepMs, gflops, multPeak(c), allocPerStep, timedSteps);
     }
 
-    /** GFLOP/s of the same multiply alone (single-threaded or concurrent) for the step's dominant product (batch × width · width × width). */
-    static double multPeak(Config c, boolean concurrent) {
+    /** GFLOP/s of the current backend's multiply alone for the step's dominant product (batch × width · width × width). */
+    static double multPeak(Config c) {
         SplittableRandom rng = new SplittableRandom(1);
         DMatrixRMaj A = random(c.batch(), c.width(), rng);
         DMatrixRMaj B = random(c.width(), c.width(), rng);
@@ -116,8 +123,8 @@ public final class TrainerBench {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    /** The network, its data and its optimizer, preallocated. */
-    private static final class Net {
+    /** The network, its data and its optimizer, preallocated; also the state of {@link TrainerStepBenchmark}. */
+    public static final class Net {
         final Sequential model;
         final List<Parameter> params;
         final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
@@ -127,7 +134,7 @@ public final class TrainerBench {
         final DMatrixRMaj T;
         final List<int[]> shapes = new ArrayList<>();
 
-        Net(Config c) {
+        public Net(Config c) {
             SplittableRandom rng = new SplittableRandom(42);
             List<Layer> layers = new ArrayList<>();
             int in = INPUT;
@@ -149,7 +156,8 @@ public final class TrainerBench {
             for (int r = 0; r < c.batch(); r++) T.set(r, rng.nextInt(CLASSES), 1.0);
         }
 
-        void step(boolean withProbe) {
+        /** One training step: forward, loss, backward, [probe of the gradients,] SGD update[, probe of the update]. */
+        public void step(boolean withProbe) {
             model.zeroGrad();
             loss.forward(model.forward(X), T);
             model.backward(loss.backward());

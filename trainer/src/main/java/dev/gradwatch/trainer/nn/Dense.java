@@ -13,9 +13,10 @@ import java.util.random.RandomGenerator;
  * A fully connected layer with its activation fused in: A = f(X·W + 1·b).
  *
  * <p>W is stored inputs × outputs so that the forward product X·W and the weight gradient Xᵀ·dZ
- * are a plain {@code mult} and a {@code multTransA}; the input gradient dZ·Wᵀ uses a transposed
- * copy of W, refreshed once per backward, instead of {@code multTransB} (half as fast on larger
- * layers, FACTS.md; at width 64 the two cost about the same).
+ * are a plain {@code mult} and a {@code multTransA}; the input gradient dZ·Wᵀ is
+ * {@link MatrixOps#multTransB}, which under EJML uses a transposed copy of W, refreshed once per
+ * backward (EJML's own {@code multTransB} is half as fast on larger layers, FACTS.md), and under
+ * BLAS reads W transposed in place.
  */
 public final class Dense implements Layer, ActivationOutput {
 
@@ -80,10 +81,9 @@ public final class Dense implements Layer, ActivationOutput {
         // db += 1ᵀ · dZ
         addColumnSums(dZ, b.grad().data);
         if (!inputGradientNeeded) return null;
-        // dX = dZ · Wᵀ
-        MatrixOps.transpose(W.value(), Wt);
+        // dX = dZ · Wᵀ (EJML through the transposed copy Wt, BLAS reading W transposed in place)
         dX.reshape(n, inputs);
-        MatrixOps.mult(dZ, Wt, dX);
+        MatrixOps.multTransB(dZ, W.value(), Wt, dX);
         return dX;
     }
 

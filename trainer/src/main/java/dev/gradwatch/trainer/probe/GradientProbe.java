@@ -15,7 +15,10 @@ import java.util.RandomAccess;
 
 /**
  * Per-layer gradient statistics of one training step, measured in one pass over each layer's
- * gradient buffers (and one over its weights) into preallocated arrays.
+ * gradient and weight buffers into preallocated arrays: independent accumulators (so the sums do
+ * not wait on each other), no branch in the loop, and the |g| histogram counted by exponent bits.
+ * A layer with a NaN or infinite gradient is measured again by a second, branching pass that
+ * splits the NaN / ±∞ counts and sums the finite entries only.
  *
  * <p>Call {@link #measureGradients()} after backward and before clipping, so the statistics
  * describe the raw gradient the network produced; then {@link #measureUpdates(boolean)} after the
@@ -48,8 +51,6 @@ public final class GradientProbe {
     private final double[] saturatedFraction;
     private final double[] deadFraction;
     private final boolean[] activationMeasured;
-    /** Counts by the 11 exponent bits of |g|, folded into the histogram's buckets after each layer. */
-    private final long[] byExponent = new long[2048];
     /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
     private int[] unitCounts = new int[0];
     /** Per-time-step ‖∂L/∂h_t‖ of recurrent layers ({@link TimeStepGradients}), null for the others. */
@@ -105,34 +106,13 @@ public final class GradientProbe {
         totalNonFinite = 0;
         for (int l = 0; l < layers.length; l++) {
             List<Parameter> ps = layers[l].parameters();
-            double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
-            long nan = 0, posInf = 0, negInf = 0, zeros = 0;
-            java.util.Arrays.fill(byExponent, 0);
-            for (int p = 0; p < ps.size(); p++) {
-                Parameter param = ps.get(p);
-                double[] g = param.grad().data;
-                for (int i = 0, n = param.size(); i < n; i++) {
-                    double x = g[i];
-                    if (x - x == 0) { // finite: ∞ − ∞ and NaN − NaN are NaN
-                        double a = Math.abs(x);
-                        sum += x;
-                        sumSq += x * x;
-                        sumAbs += a;
-                        if (a > maxAbs) maxAbs = a;
-                        if (x == 0) zeros++;
-                        // the biased exponent indexes the counts without a branch; folded below
-                        byExponent[(int) (Double.doubleToRawLongBits(x) >>> 52) & 0x7FF]++;
-                    } else if (x != x) {
-                        nan++;
-                    } else if (x > 0) {
-                        posInf++;
-                    } else {
-                        negInf++;
-                    }
-                }
-                weightSumSq += Norms.sumOfSquares(param.value().data, param.size());
+            if (!fastPass(ps)) slowPass(ps);
+            java.util.Arrays.fill(histogram[l], 0);
+            for (int lane = 0; lane < LANES; lane++) {
+                for (int b = 0; b < GradHistogram.BUCKETS; b++) histogram[l][b] += laneCounts[lane * LANE_STRIDE + b];
             }
-            foldExponents(histogram[l]);
+            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs, weightSumSq = pWeightSumSq;
+            long nan = pNan, posInf = pPosInf, negInf = pNegInf, zeros = pZeros;
             long count = paramCounts[l];
             long nonFinite = nan + posInf + negInf;
             long finite = count - nonFinite;
@@ -164,6 +144,151 @@ public final class GradientProbe {
         }
     }
 
+    /** Independent accumulators of the fast pass: four chains of additions (and of histogram counts) instead of one. */
+    private static final int LANES = 4;
+    /** One lane's counts: the histogram's buckets, then one for non-finite entries. */
+    private static final int LANE_STRIDE = GradHistogram.BUCKETS + 1;
+    private static final int NON_FINITE_SLOT = GradHistogram.BUCKETS;
+    /** Bucket by the 11 exponent bits of g: the histogram's bucket for a finite g, {@link #NON_FINITE_SLOT} for NaN and ±∞. */
+    private static final byte[] SLOT_OF_EXPONENT = new byte[2048];
+    private static final long ABS_MASK = 0x7FFF_FFFF_FFFF_FFFFL;
+
+    static {
+        for (int biased = 0; biased < 2047; biased++) {
+            SLOT_OF_EXPONENT[biased] = (byte) GradHistogram.bucketOf(biased == 0 ? 0.0 : Math.scalb(1.0, biased - 1023));
+        }
+        SLOT_OF_EXPONENT[2047] = (byte) NON_FINITE_SLOT;
+    }
+
+    private final int[] laneCounts = new int[LANES * LANE_STRIDE];
+    // the sums of the layer being measured, left by fastPass or slowPass
+    private double pSum, pSumSq, pSumAbs, pMaxAbs, pWeightSumSq;
+    private long pNan, pPosInf, pNegInf, pZeros;
+
+    /**
+     * One pass over the layer's gradients and weights with four independent accumulators of each
+     * sum, no branch, and the histogram counted by exponent bits into four lanes. Returns false,
+     * leaving the figures to {@link #slowPass}, when an entry is NaN or infinite (the finite sums
+     * then include it).
+     */
+    private boolean fastPass(List<Parameter> ps) {
+        int[] counts = laneCounts;
+        java.util.Arrays.fill(counts, 0);
+        byte[] slot = SLOT_OF_EXPONENT;
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+        // |g| as raw bits: for non-negative doubles the bits order like the values, so the max is an
+        // integer max; |g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts zeros
+        long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        long zeros = 0;
+        for (int p = 0; p < ps.size(); p++) {
+            Parameter param = ps.get(p);
+            double[] g = param.grad().data;
+            double[] w = param.value().data;
+            int n = param.size();
+            int n4 = n & ~3;
+            for (int i = 0; i < n4; i += 4) {
+                double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
+                long b0 = Double.doubleToRawLongBits(x0) & ABS_MASK;
+                long b1 = Double.doubleToRawLongBits(x1) & ABS_MASK;
+                long b2 = Double.doubleToRawLongBits(x2) & ABS_MASK;
+                long b3 = Double.doubleToRawLongBits(x3) & ABS_MASK;
+                counts[slot[(int) (b0 >>> 52)]]++;
+                counts[LANE_STRIDE + slot[(int) (b1 >>> 52)]]++;
+                counts[2 * LANE_STRIDE + slot[(int) (b2 >>> 52)]]++;
+                counts[3 * LANE_STRIDE + slot[(int) (b3 >>> 52)]]++;
+                m0 = Math.max(m0, b0);
+                m1 = Math.max(m1, b1);
+                m2 = Math.max(m2, b2);
+                m3 = Math.max(m3, b3);
+                zeros += ((b0 - 1) >>> 63) + ((b1 - 1) >>> 63) + ((b2 - 1) >>> 63) + ((b3 - 1) >>> 63);
+                s0 += x0;
+                s1 += x1;
+                s2 += x2;
+                s3 += x3;
+                q0 += x0 * x0;
+                q1 += x1 * x1;
+                q2 += x2 * x2;
+                q3 += x3 * x3;
+                a0 += Math.abs(x0);
+                a1 += Math.abs(x1);
+                a2 += Math.abs(x2);
+                a3 += Math.abs(x3);
+                double v0 = w[i], v1 = w[i + 1], v2 = w[i + 2], v3 = w[i + 3];
+                w0 += v0 * v0;
+                w1 += v1 * v1;
+                w2 += v2 * v2;
+                w3 += v3 * v3;
+            }
+            for (int i = n4; i < n; i++) {
+                double x = g[i];
+                long b = Double.doubleToRawLongBits(x) & ABS_MASK;
+                counts[slot[(int) (b >>> 52)]]++;
+                m0 = Math.max(m0, b);
+                zeros += (b - 1) >>> 63;
+                s0 += x;
+                q0 += x * x;
+                a0 += Math.abs(x);
+                w0 += w[i] * w[i];
+            }
+        }
+        long nonFinite = 0;
+        for (int lane = 0; lane < LANES; lane++) nonFinite += counts[lane * LANE_STRIDE + NON_FINITE_SLOT];
+        if (nonFinite > 0) return false;
+        pSum = (s0 + s1) + (s2 + s3);
+        pSumSq = (q0 + q1) + (q2 + q3);
+        pSumAbs = (a0 + a1) + (a2 + a3);
+        pMaxAbs = Double.longBitsToDouble(Math.max(Math.max(m0, m1), Math.max(m2, m3)));
+        pWeightSumSq = (w0 + w1) + (w2 + w3);
+        pNan = 0;
+        pPosInf = 0;
+        pNegInf = 0;
+        pZeros = zeros;
+        return true;
+    }
+
+    /** The figures of a layer with NaN or infinite gradients: sums over the finite entries and the NaN / ±∞ split. */
+    private void slowPass(List<Parameter> ps) {
+        int[] counts = laneCounts;
+        java.util.Arrays.fill(counts, 0);
+        double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
+        long nan = 0, posInf = 0, negInf = 0, zeros = 0;
+        for (int p = 0; p < ps.size(); p++) {
+            Parameter param = ps.get(p);
+            double[] g = param.grad().data;
+            for (int i = 0, n = param.size(); i < n; i++) {
+                double x = g[i];
+                if (x - x == 0) { // finite: ∞ − ∞ and NaN − NaN are NaN
+                    double a = Math.abs(x);
+                    sum += x;
+                    sumSq += x * x;
+                    sumAbs += a;
+                    if (a > maxAbs) maxAbs = a;
+                    if (x == 0) zeros++;
+                    counts[SLOT_OF_EXPONENT[(int) ((Double.doubleToRawLongBits(x) & ABS_MASK) >>> 52)]]++;
+                } else if (x != x) {
+                    nan++;
+                } else if (x > 0) {
+                    posInf++;
+                } else {
+                    negInf++;
+                }
+            }
+            weightSumSq += Norms.sumOfSquares(param.value().data, param.size());
+        }
+        pSum = sum;
+        pSumSq = sumSq;
+        pSumAbs = sumAbs;
+        pMaxAbs = maxAbs;
+        pWeightSumSq = weightSumSq;
+        pNan = nan;
+        pPosInf = posInf;
+        pNegInf = negInf;
+        pZeros = zeros;
+    }
+
     /**
      * Mean and standard deviation of the layer's outputs over the batch, and per unit (column):
      * saturated when its sigmoid/tanh input sits, for at least {@link #INACTIVE_SHARE} of the batch,
@@ -177,11 +302,21 @@ public final class GradientProbe {
         int cols = A.numCols;
         if (rows == 0 || cols == 0) return;
         double[] a = A.data;
-        double sum = 0, sumSq = 0;
-        for (int i = 0, n = rows * cols; i < n; i++) {
-            sum += a[i];
-            sumSq += a[i] * a[i];
+        double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+        int total = rows * cols;
+        int even = total & ~1;
+        for (int i = 0; i < even; i += 2) {
+            double v0 = a[i], v1 = a[i + 1];
+            s0 += v0;
+            s1 += v1;
+            q0 += v0 * v0;
+            q1 += v1 * v1;
         }
+        if (even < total) {
+            s0 += a[even];
+            q0 += a[even] * a[even];
+        }
+        double sum = s0 + s1, sumSq = q0 + q1;
         double n = (double) rows * cols;
         activationMeasured[l] = true;
         activationMean[l] = sum / n;
@@ -196,11 +331,14 @@ public final class GradientProbe {
         if (unitCounts.length < cols) unitCounts = new int[cols];
         int[] counts = unitCounts;
         java.util.Arrays.fill(counts, 0, cols, 0);
-        // row by row, in memory order, counting per unit
-        for (int r = 0, k = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++, k++) {
-                double v = z[k];
-                if (relu ? v <= 0 : Math.abs(v) > zone) counts[c]++;
+        // row by row, in memory order, counting per unit without a branch
+        if (relu) {
+            for (int r = 0, k = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++, k++) counts[c] += z[k] <= 0 ? 1 : 0;
+            }
+        } else {
+            for (int r = 0, k = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++, k++) counts[c] += Math.abs(z[k]) > zone ? 1 : 0;
             }
         }
         int flagged = 0;
@@ -210,15 +348,6 @@ public final class GradientProbe {
         }
         if (relu) deadFraction[l] = (double) flagged / cols;
         else saturatedFraction[l] = (double) flagged / cols;
-    }
-
-    /** Adds the counts by biased exponent into {@link GradHistogram}'s buckets (exponent 0 is zero and subnormals). */
-    private void foldExponents(long[] hist) {
-        java.util.Arrays.fill(hist, 0);
-        for (int biased = 0; biased < 2047; biased++) {
-            long n = byExponent[biased];
-            if (n != 0) hist[GradHistogram.bucketOf(biased == 0 ? 0.0 : Math.scalb(1.0, biased - 1023))] += n;
-        }
     }
 
     /** SageMaker Debugger's threshold: a unit's input is saturated where the derivative is under 1e-7. */
