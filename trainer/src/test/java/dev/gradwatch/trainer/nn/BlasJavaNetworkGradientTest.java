@@ -1,22 +1,12 @@
 package dev.gradwatch.trainer.nn;
 
+import dev.gradwatch.trainer.engine.MatrixBackend;
 import dev.gradwatch.trainer.engine.MatrixOps;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link NetworkGradientTest} through netlib-java's Java BLAS, the fallback of a machine without a native one. */
 class BlasJavaNetworkGradientTest extends NetworkGradientTest {
 
-    private MatrixOps.Backend before;
-
-    @BeforeEach
-    void useJavaBlas() {
-        before = MatrixOps.backend();
-        MatrixOps.setBackend(MatrixOps.Backend.BLAS_JAVA);
-    }
-
-    @AfterEach
-    void restore() {
-        MatrixOps.setBackend(before);
-    }
+    @RegisterExtension
+    final MatrixBackend backend = new MatrixBackend(MatrixOps.Backend.BLAS_JAVA);
 }

@@ -1,8 +1,8 @@
 package dev.gradwatch.trainer.nn;
 
+import dev.gradwatch.trainer.engine.MatrixBackend;
 import dev.gradwatch.trainer.engine.MatrixOps;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The dense network's finite-difference checks ({@link NetworkGradientTest}) with every product
@@ -10,16 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
  */
 class BlasNetworkGradientTest extends NetworkGradientTest {
 
-    private MatrixOps.Backend before;
-
-    @BeforeEach
-    void useBlas() {
-        before = MatrixOps.backend();
-        MatrixOps.setBackend(MatrixOps.Backend.BLAS);
-    }
-
-    @AfterEach
-    void restore() {
-        MatrixOps.setBackend(before);
-    }
+    @RegisterExtension
+    final MatrixBackend backend = new MatrixBackend(MatrixOps.Backend.BLAS);
 }

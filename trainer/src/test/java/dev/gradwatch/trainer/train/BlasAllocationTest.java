@@ -1,22 +1,12 @@
 package dev.gradwatch.trainer.train;
 
+import dev.gradwatch.trainer.engine.MatrixBackend;
 import dev.gradwatch.trainer.engine.MatrixOps;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link AllocationTest} with the products through BLAS: dgemm through JNI allocates no Java heap either. */
 class BlasAllocationTest extends AllocationTest {
 
-    private MatrixOps.Backend before;
-
-    @BeforeEach
-    void useBlas() {
-        before = MatrixOps.backend();
-        MatrixOps.setBackend(MatrixOps.Backend.BLAS);
-    }
-
-    @AfterEach
-    void restore() {
-        MatrixOps.setBackend(before);
-    }
+    @RegisterExtension
+    final MatrixBackend backend = new MatrixBackend(MatrixOps.Backend.BLAS);
 }
