@@ -1,31 +1,15 @@
 package dev.gradwatch.cli;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-
+import static dev.gradwatch.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class GradWatchCommandTest {
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = GradWatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void anUnknownMonitorSettingNamesTheKeyAndTheKnownOnes() {
-        Run r = run("monitor", "--bootstrap", "127.0.0.1:1", "--set", "exploding.cieling=5");
+        CliRun r = run("monitor", "--bootstrap", "127.0.0.1:1", "--set", "exploding.cieling=5");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("unknown key 'exploding.cieling'"), r.err());
         assertTrue(r.err().contains("exploding.ceiling"), r.err());
@@ -34,14 +18,14 @@ class GradWatchCommandTest {
 
     @Test
     void aBadMonitorValueNamesTheKeyAndWhatIsExpected() {
-        Run r = run("monitor", "--bootstrap", "127.0.0.1:1", "--set", "growth.factor=0.5");
+        CliRun r = run("monitor", "--bootstrap", "127.0.0.1:1", "--set", "growth.factor=0.5");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("growth.factor must be a finite number > 1"), r.err());
     }
 
     @Test
     void anUnknownScenarioListsTheValidOnesAndScenariosIgnoreCase() {
-        Run r = run("worker", "--bootstrap", "127.0.0.1:1", "--run", "r", "--scenario", "wobbly");
+        CliRun r = run("worker", "--bootstrap", "127.0.0.1:1", "--run", "r", "--scenario", "wobbly");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("VANISHING, EXPLODING, HEALTHY"), r.err());
         assertTrue(run("worker", "--help").out().contains("--scenario"));
@@ -49,7 +33,7 @@ class GradWatchCommandTest {
 
     @Test
     void aBadWorkerLabelIsRefusedNamingItBeforeAnythingStarts() {
-        Run r = run("worker", "--bootstrap", "127.0.0.1:1", "--run", "r", "--label", "team=vision",
+        CliRun r = run("worker", "--bootstrap", "127.0.0.1:1", "--run", "r", "--label", "team=vision",
                 "--label", "bad key=x");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("--label: labels: key 'bad key' must be"), r.err());
@@ -58,14 +42,14 @@ class GradWatchCommandTest {
 
     @Test
     void demoRejectsTooFewSteps() {
-        Run r = run("demo", "--steps", "3");
+        CliRun r = run("demo", "--steps", "3");
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("--steps must be at least 50"), r.err());
     }
 
     @Test
     void monitorHelpListsEverySettingWithItsDefault() {
-        Run r = run("monitor", "--help");
+        CliRun r = run("monitor", "--help");
         assertEquals(0, r.exit());
         assertTrue(r.out().contains("--exploding.ceiling") && r.out().contains("1000.0"), r.out());
     }

@@ -4,36 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static dev.gradwatch.cli.CliRun.EXAMPLES;
+import static dev.gradwatch.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ProbeAndTrainCommandTest {
 
-    private static final Path EXAMPLES = Path.of("..", "examples", "models");
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = GradWatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void probeJsonHasEveryLayerWithItsNormsAndTheRatioAndFactor() throws Exception {
-        Run r = run("probe", EXAMPLES.resolve("vanishing-sigmoid.yaml").toString(), "--json");
+        CliRun r = run("probe", EXAMPLES.resolve("vanishing-sigmoid.yaml").toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals(List.of("model", "batch", "loss", "layers", "firstLastRatio", "attenuation"),
@@ -65,7 +49,7 @@ class ProbeAndTrainCommandTest {
 
     @Test
     void probeTextListsLayersRatioAndFactor() {
-        Run r = run("probe", EXAMPLES.resolve("residual-regression.yaml").toString());
+        CliRun r = run("probe", EXAMPLES.resolve("residual-regression.yaml").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("first/last dense gradient norm ratio"), r.out());
         assertTrue(r.out().contains("average per-layer attenuation factor"), r.out());
@@ -76,19 +60,19 @@ class ProbeAndTrainCommandTest {
     void aBadModelFileIsReportedWithTheFieldPathAndNoStackTrace(@TempDir Path dir) throws Exception {
         Path badYaml = dir.resolve("bad2.yaml");
         Files.writeString(badYaml, Files.readString(EXAMPLES.resolve("two-spirals.yaml")).replace("activation: tanh", "activation: sigmoud"));
-        Run r = run("train", badYaml.toString());
+        CliRun r = run("train", badYaml.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("layers[0].activation: expected one of sigmoid, tanh, relu"), r.err());
         assertTrue(r.err().contains("got \"sigmoud\""), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
-        Run missing = run("probe", dir.resolve("nope.yaml").toString());
+        CliRun missing = run("probe", dir.resolve("nope.yaml").toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("model file " + dir.resolve("nope.yaml") + " does not exist"), missing.err());
     }
 
     @Test
     void trainPrintsProgressThenTestAccuracyAndWallTime() {
-        Run r = run("train", EXAMPLES.resolve("parity.json").toString(), "--steps", "200", "--reports", "4");
+        CliRun r = run("train", EXAMPLES.resolve("parity.json").toString(), "--steps", "200", "--reports", "4");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("step     50/200"), r.out());
         assertTrue(r.out().contains("steps/s") && r.out().contains("ETA"), r.out());
@@ -115,7 +99,7 @@ class ProbeAndTrainCommandTest {
                 .replace("/usr/share/datasets/fashion-mnist", dir.toString())
                 .replace("size: 256", "size: 16").replace("size: 128", "size: 16").replace("batch: 128", "batch: 32")
                 .replace("epochs: 5", "epochs: 3"));
-        Run r = run("train", model.toString(), "--reports", "3");
+        CliRun r = run("train", model.toString(), "--reports", "3");
         assertEquals(0, r.exit(), r.err());
         for (int e = 1; e <= 3; e++) assertTrue(r.out().contains("epoch " + e + ": test accuracy"), r.out());
         assertTrue(r.out().contains("test accuracy") && r.out().contains("on 100 samples"), r.out());
@@ -131,11 +115,11 @@ class ProbeAndTrainCommandTest {
 
     @Test
     void probeCaseWritesAModelFileThatProbeReads(@TempDir Path dir) throws Exception {
-        Run c = run("probe", "--case", "relu,6,he-normal,residual-batchnorm");
+        CliRun c = run("probe", "--case", "relu,6,he-normal,residual-batchnorm");
         assertEquals(0, c.exit(), c.err());
         Path file = dir.resolve("case.yaml");
         Files.writeString(file, c.out());
-        Run p = run("probe", file.toString(), "--json");
+        CliRun p = run("probe", file.toString(), "--json");
         assertEquals(0, p.exit(), p.err());
         assertEquals("relu-6-he-normal-residual-batchnorm", new ObjectMapper().readTree(p.out()).get("model").asText());
     }

@@ -4,36 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static dev.gradwatch.cli.CliRun.EXAMPLES;
+import static dev.gradwatch.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** gradwatch probe and train on model files with recurrent layers. */
 class RecurrentCommandsTest {
 
-    private static final Path EXAMPLES = Path.of("..", "examples", "models");
-
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = GradWatchCommand.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void probeTextShowsTheFirstLastTimeStepRatioOfARecurrentLayer() {
-        Run r = run("probe", EXAMPLES.resolve("adding-rnn.yaml").toString());
+        CliRun r = run("probe", EXAMPLES.resolve("adding-rnn.yaml").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("rnn0"), r.out());
         assertTrue(r.out().contains("rnn/tanh"), r.out());
@@ -42,7 +26,7 @@ class RecurrentCommandsTest {
 
     @Test
     void probeJsonCarriesThePerTimeStepNormsOfRecurrentLayersOnly() throws Exception {
-        Run r = run("probe", EXAMPLES.resolve("adding-lstm.yaml").toString(), "--json");
+        CliRun r = run("probe", EXAMPLES.resolve("adding-lstm.yaml").toString(), "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode layers = new ObjectMapper().readTree(r.out()).get("layers");
         assertEquals(2, layers.size());
@@ -58,7 +42,7 @@ class RecurrentCommandsTest {
     void trainOnTheAddingProblemPrintsTheTestMseAndTheBaseline(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("adding.yaml");
         Files.writeString(file, Files.readString(EXAMPLES.resolve("adding-lstm.yaml")).replace("time-steps: 50", "time-steps: 10"));
-        Run r = run("train", file.toString(), "--steps", "300", "--reports", "3");
+        CliRun r = run("train", file.toString(), "--steps", "300", "--reports", "3");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("data adding"), r.out());
         assertTrue(r.out().contains("test loss "), r.out());
@@ -70,7 +54,7 @@ class RecurrentCommandsTest {
         Path file = dir.resolve("bad.yaml");
         Files.writeString(file, Files.readString(EXAMPLES.resolve("adding-lstm.yaml"))
                 .replace("data: {type: adding, time-steps: 50, test-size: 1000}", "data: {type: teacher-regression}"));
-        Run r = run("probe", file.toString());
+        CliRun r = run("probe", file.toString());
         assertNotEquals(0, r.exit());
         assertTrue(r.err().contains("layers[0].type: lstm is a recurrent layer and needs a sequence data set"), r.err());
     }
