@@ -108,7 +108,7 @@ public final class PipelineBench {
                             tp[3] * 1e6 / tp[0], tp[0] / tp[3] * cores(),
                             ceiling[0] * o.layersPerStep(), ceiling[1], ceiling[3] / ceiling[2] * cores(), (int) lat[3],
                             (int) lat[4], lat[5], lat[0], lat[1], lat[2], state[0], state[1],
-                            Runtime.getRuntime().availableProcessors());
+                            cores());
                 }
             }
         }
@@ -238,16 +238,17 @@ public final class PipelineBench {
      * instance of the worker view: each marker's alert says that instance has read that partition that far.
      */
     private void sendMarkers(KafkaProducer<String, byte[]> producer, String tag) {
-        for (String run : markerRuns(tag)) {
-            int p = Integer.parseInt(run.substring(run.lastIndexOf('-') + 1, run.lastIndexOf('.')));
-            producer.send(new ProducerRecord<>(Topics.STATS, p, run + "/m", EventCodec.encode(nanStep(run, "m", 0))));
-        }
+        markerRuns(tag).forEach((run, p) ->
+                producer.send(new ProducerRecord<>(Topics.STATS, p, run + "/m", EventCodec.encode(nanStep(run, "m", 0)))));
         producer.flush();
     }
 
-    /** Marker runs {@code bench-marker-TAG-PARTITION.N}, one per (partition, worker-view instance). */
-    private static List<String> markerRuns(String tag) {
-        List<String> runs = new ArrayList<>();
+    /**
+     * Marker runs {@code bench-marker-TAG-PARTITION.N}, one per (partition, worker-view instance), each
+     * with the partition it goes to, in order.
+     */
+    private static Map<String, Integer> markerRuns(String tag) {
+        Map<String, Integer> runs = new LinkedHashMap<>();
         int maxParallelism = org.apache.flink.runtime.state.KeyGroupRangeAssignment.computeDefaultMaxParallelism(PARALLELISM);
         for (int p = 0; p < PARTITIONS; p++) {
             java.util.Set<Integer> covered = new java.util.HashSet<>();
@@ -255,7 +256,7 @@ public final class PipelineBench {
                 String run = "bench-marker-" + tag + "-" + p + "." + n;
                 int instance = org.apache.flink.runtime.state.KeyGroupRangeAssignment.assignKeyToParallelOperator(
                         new WorkerKey(run, "m"), maxParallelism, PARALLELISM);
-                if (covered.add(instance)) runs.add(run);
+                if (covered.add(instance)) runs.put(run, p);
             }
         }
         return runs;
@@ -263,7 +264,8 @@ public final class PipelineBench {
 
     private void awaitMarkers(Map<String, Long> seen, String tag) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (!seen.keySet().containsAll(markerRuns(tag))) {
+        java.util.Set<String> markers = markerRuns(tag).keySet();
+        while (!seen.keySet().containsAll(markers)) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("markers " + tag + " never came back");
             Thread.sleep(2);
         }

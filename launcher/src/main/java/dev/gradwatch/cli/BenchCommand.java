@@ -2,10 +2,22 @@ package dev.gradwatch.cli;
 
 import dev.gradwatch.bench.PipelineBench;
 import dev.gradwatch.events.EventCodec;
+import dev.gradwatch.trainer.bench.TrainerBench;
+import dev.gradwatch.trainer.bench.TrainerStepBenchmark;
+import dev.gradwatch.trainer.engine.MatrixOps;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
@@ -14,7 +26,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "name a benchmark: pipeline or trainer");
+        throw new ParameterException(new CommandLine(this), "name a benchmark: pipeline or trainer");
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -92,17 +104,17 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            java.util.List<dev.gradwatch.trainer.engine.MatrixOps.Backend> list = new java.util.ArrayList<>();
+            List<MatrixOps.Backend> list = new ArrayList<>();
             for (String b : (concurrent ? "ejml-concurrent" : backends).split(",")) {
                 try {
-                    list.add(dev.gradwatch.trainer.engine.MatrixOps.Backend.parse(b));
+                    list.add(MatrixOps.Backend.parse(b));
                 } catch (IllegalArgumentException e) {
-                    throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--backend: " + e.getMessage());
+                    throw new ParameterException(new CommandLine(this), "--backend: " + e.getMessage());
                 }
             }
-            if (threads < 1) throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--threads must be >= 1, got " + threads);
+            if (threads < 1) throw new ParameterException(new CommandLine(this), "--threads must be >= 1, got " + threads);
             if (!"float32".equals(pytorchDtype) && !"float64".equals(pytorchDtype)) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                throw new ParameterException(new CommandLine(this),
                         "--pytorch-dtype: expected float32 or float64, got '" + pytorchDtype + "'");
             }
             // a native BLAS reads its thread count from the environment once, when it loads, and
@@ -111,7 +123,7 @@ final class BenchCommand implements Runnable {
                     || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty());
             if (needsChild) {
                 int rc = 0;
-                for (dev.gradwatch.trainer.engine.MatrixOps.Backend b : list) rc |= relaunch(b);
+                for (MatrixOps.Backend b : list) rc |= relaunch(b);
                 return rc;
             }
             if (jmh) return runJmh(list);
@@ -124,16 +136,16 @@ final class BenchCommand implements Runnable {
         }
 
         /** Runs this command for one backend in a child JVM with the thread variables set; its output goes to ours. */
-        private int relaunch(dev.gradwatch.trainer.engine.MatrixOps.Backend b) throws java.io.IOException, InterruptedException {
-            java.util.List<String> cmd = new java.util.ArrayList<>();
+        private int relaunch(MatrixOps.Backend b) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
             cmd.add("--add-modules");
             cmd.add("jdk.incubator.vector");
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(GradWatchCommand.class.getName());
-            cmd.addAll(java.util.List.of("bench", "trainer", "--backend", b.id(), "--threads", Integer.toString(threads),
+            cmd.addAll(List.of("bench", "trainer", "--backend", b.id(), "--threads", Integer.toString(threads),
                     "--warmup", Integer.toString(warmup), "--steps", Integer.toString(steps), "--python", python,
                     "--pytorch-dtype", pytorchDtype, "--jmh-iterations", Integer.toString(jmhIterations),
                     "--jmh-time", Integer.toString(jmhTime)));
@@ -152,33 +164,33 @@ final class BenchCommand implements Runnable {
             return t == null ? "unset (OpenBLAS takes every core)" : t;
         }
 
-        private int runJmh(java.util.List<dev.gradwatch.trainer.engine.MatrixOps.Backend> list) throws Exception {
-            String[] ids = list.stream().map(dev.gradwatch.trainer.engine.MatrixOps.Backend::id).toArray(String[]::new);
-            for (dev.gradwatch.trainer.engine.MatrixOps.Backend b : list) {
+        private int runJmh(List<MatrixOps.Backend> list) throws Exception {
+            String[] ids = list.stream().map(MatrixOps.Backend::id).toArray(String[]::new);
+            for (MatrixOps.Backend b : list) {
                 System.out.printf("backend %s, BLAS implementation %s, OPENBLAS_NUM_THREADS %s%n", b.id(),
-                        dev.gradwatch.trainer.bench.TrainerBench.blasImplementation(b), threadsNote());
+                        TrainerBench.blasImplementation(b), threadsNote());
             }
-            dev.gradwatch.trainer.bench.TrainerStepBenchmark.run(ids, 2, jmhIterations, jmhTime);
+            TrainerStepBenchmark.run(ids, 2, jmhIterations, jmhTime);
             return 0;
         }
 
-        private int runSteps(dev.gradwatch.trainer.engine.MatrixOps.Backend backend) throws Exception {
-            java.util.List<java.util.Map<String, Object>> rows = new java.util.ArrayList<>();
-            java.util.Map<String, Double> torch = pytorch ? TorchReference.run(python, warmup, steps, threads, pytorchDtype) : java.util.Map.of();
+        private int runSteps(MatrixOps.Backend backend) throws Exception {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            Map<String, Double> torch = pytorch ? TorchReference.run(python, warmup, steps, threads, pytorchDtype) : Map.of();
             System.out.printf("backend %s, BLAS implementation %s, OPENBLAS_NUM_THREADS %s%s%n", backend.id(),
-                    dev.gradwatch.trainer.bench.TrainerBench.blasImplementation(backend), threadsNote(),
+                    TrainerBench.blasImplementation(backend), threadsNote(),
                     pytorch ? ", PyTorch " + pytorchDtype + " with " + threads + " threads" : "");
             System.out.printf("%-15s %9s %10s %12s %8s %10s %11s %12s %16s%n", "config", "params", "step ms",
                     "w/ probe ms", "probe %", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms (ratio)");
-            for (dev.gradwatch.trainer.bench.TrainerBench.Config c : dev.gradwatch.trainer.bench.TrainerBench.CONFIGS) {
-                dev.gradwatch.trainer.bench.TrainerBench.Result r = dev.gradwatch.trainer.bench.TrainerBench.run(c, warmup, steps, backend);
+            for (TrainerBench.Config c : TrainerBench.CONFIGS) {
+                TrainerBench.Result r = TrainerBench.run(c, warmup, steps, backend);
                 Double t = torch.get(c.name());
-                System.out.printf(java.util.Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %16s%n",
+                System.out.printf(Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %16s%n",
                         r.config(), r.parameters(), r.stepMs(), r.stepWithProbeMs(), r.probeCostPercent(), r.stepGflops(),
                         r.multPeakGflops(), r.allocatedBytesPerStep(),
-                        t == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f (x%.2f)", t, r.stepMs() / t));
-                java.util.Map<String, Object> row = new java.util.LinkedHashMap<>(
-                        EventCodec.mapper().convertValue(r, java.util.Map.class));
+                        t == null ? "-" : String.format(Locale.ROOT, "%.2f (x%.2f)", t, r.stepMs() / t));
+                Map<String, Object> row = new LinkedHashMap<>(
+                        EventCodec.mapper().convertValue(r, Map.class));
                 row.put("openblasNumThreads", System.getenv("OPENBLAS_NUM_THREADS"));
                 if (t != null) {
                     row.put("pytorchStepMs", t);

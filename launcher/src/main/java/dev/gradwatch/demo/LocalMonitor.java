@@ -33,7 +33,7 @@ public final class LocalMonitor implements AutoCloseable {
 
     /** Starts the job with default rules against the given Kafka, and waits until it runs. */
     public static LocalMonitor start(String bootstrapServers) throws Exception {
-        return start(MonitorConfig.fromMap(Map.of("bootstrap.servers", bootstrapServers)));
+        return start(bootstrapServers, Map.of());
     }
 
     /** Starts the job against the given Kafka with some settings changed (keys of {@link MonitorConfig#KEYS}). */
