@@ -106,7 +106,8 @@ public final class Demo {
      * Sends one step with a NaN loss for a self-check run and waits for its alert to come back
      * through the job and the alert consumer, like Alertmanager's always-firing watchdog, and for the
      * clip command the job sends for it on the control topic: it proves both loops work, and the
-     * trainers start on a warmed-up pipeline (the first command of a cold job took a few hundred ms).
+     * trainers start on a warmed-up pipeline (a cold job's first command is slow; the
+     * self-check line prints how long it took).
      * The record is keyed {@code run/worker} as a trainer's is, so it takes the trainers' route. No
      * trainer acknowledges the command; the job's command_unacknowledged alert for the self-check run
      * is not printed.
