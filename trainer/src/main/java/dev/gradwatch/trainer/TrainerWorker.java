@@ -3,12 +3,14 @@ package dev.gradwatch.trainer;
 import dev.gradwatch.events.CommandSigner;
 import dev.gradwatch.events.ControlAck;
 import dev.gradwatch.events.ControlCommand;
+import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.trainer.kafka.ControlListener;
 import dev.gradwatch.trainer.kafka.StatsPublisher;
 import dev.gradwatch.trainer.train.StepResult;
 import dev.gradwatch.trainer.train.Trainable;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +78,7 @@ public final class TrainerWorker implements Runnable {
     private volatile long reacknowledged;
     private volatile boolean endOfRunDelivered;
     // the last step's layer statistics (an immutable copy), repeated in the end-of-run marker
-    private List<dev.gradwatch.events.LayerStats> lastLayers = List.of();
+    private List<LayerStats> lastLayers = List.of();
     private volatile boolean finished;
 
     public TrainerWorker(Config config, StepListener listener) {
@@ -88,7 +90,7 @@ public final class TrainerWorker implements Runnable {
     public void connect() throws InterruptedException {
         try {
             session = config.model().create();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot build the model: " + e.getMessage(), e);
         }
         publisher = new StatsPublisher(config.bootstrapServers(), config.statsTopic(), config.acksTopic(),

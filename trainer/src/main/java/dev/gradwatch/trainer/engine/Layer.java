@@ -2,6 +2,7 @@ package dev.gradwatch.trainer.engine;
 
 import org.ejml.data.DMatrixRMaj;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -50,7 +51,7 @@ public interface Layer {
      * ({@link #sublayers()}): what the probe measures and per-layer clipping groups.
      */
     static List<Layer> parameterisedLeaves(Layer model) {
-        List<Layer> out = new java.util.ArrayList<>();
+        List<Layer> out = new ArrayList<>();
         collectParameterisedLeaves(model, out);
         return out;
     }

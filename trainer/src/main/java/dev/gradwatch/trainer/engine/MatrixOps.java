@@ -93,15 +93,6 @@ public final class MatrixOps {
         return backend;
     }
 
-    /** Kept for callers that only choose between EJML single-threaded and concurrent. */
-    public static void setConcurrent(boolean on) {
-        setBackend(on ? Backend.EJML_CONCURRENT : Backend.EJML);
-    }
-
-    public static boolean concurrent() {
-        return backend == Backend.EJML_CONCURRENT;
-    }
-
     /**
      * The BLAS implementation the backend uses ({@code JNIBLAS} for the native library,
      * {@code VectorBLAS} / {@code Java11BLAS} / {@code Java8BLAS} for netlib-java's Java
@@ -156,12 +147,6 @@ public final class MatrixOps {
                 CommonOps_DDRM.mult(A, Bt, C);
             }
         }
-    }
-
-    /** Aᵀ into At */
-    public static void transpose(DMatrixRMaj A, DMatrixRMaj At) {
-        if (backend == Backend.EJML_CONCURRENT) CommonOps_MT_DDRM.transpose(A, At);
-        else CommonOps_DDRM.transpose(A, At);
     }
 
     // ---- row-major products through a column-major dgemm: a row-major m×n matrix is its

@@ -73,6 +73,7 @@ public final class ModelFileReader {
             "fashion-mnist", "adding", "copy");
     static final int FASHION_MNIST_INPUTS = 784;
     static final int FASHION_MNIST_CLASSES = 10;
+    static final int DEFAULT_TEST_SIZE = 2000;
 
     private static final ObjectMapper YAML = YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
     private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
@@ -484,28 +485,30 @@ public final class ModelFileReader {
                 o.only("type", "bits", "test-size");
                 int bits = o.intAtLeast("bits", 1);
                 if (bits > 62) throw new ModelFileException(o.path("bits"), "expected at most 62 bits, got " + bits);
-                return new DataSpec(type, null, bits, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false);
+                return new DataSpec(type, null, bits, 0, 0, testSize(o), false);
             }
             case "two-spirals":
                 o.only("type", "turns", "noise", "test-size");
-                return new DataSpec(type, null, 0, o.positive("turns", 1.5), o.nonNegative("noise", 0),
-                        o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false);
+                return new DataSpec(type, null, 0, o.positive("turns", 1.5), o.nonNegative("noise", 0), testSize(o), false);
             case "adding": {
                 o.only("type", "time-steps", "test-size");
                 int t = o.intAtLeast("time-steps", 2);
-                return new DataSpec(type, null, 0, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false,
-                        t, 0, 0, 0);
+                return new DataSpec(type, null, 0, 0, 0, testSize(o), false, t, 0, 0, 0);
             }
             case "copy": {
                 o.only("type", "symbols", "length", "delay", "test-size");
                 int symbols = o.intAtLeast("symbols", 1), length = o.intAtLeast("length", 1), delay = o.intAtLeast("delay", 1);
-                return new DataSpec(type, null, 0, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false,
-                        0, symbols, length, delay);
+                return new DataSpec(type, null, 0, 0, 0, testSize(o), false, 0, symbols, length, delay);
             }
             default:
                 o.only("type", "test-size");
-                return new DataSpec(type, null, 0, 0, 0, o.has("test-size") ? o.intAtLeast("test-size", 1) : 2000, false);
+                return new DataSpec(type, null, 0, 0, 0, testSize(o), false);
         }
+    }
+
+    /** {@code test-size} of a synthetic data set: a whole number >= 1, {@value #DEFAULT_TEST_SIZE} when absent. */
+    private static int testSize(Obj o) {
+        return o.has("test-size") ? o.intAtLeast("test-size", 1) : DEFAULT_TEST_SIZE;
     }
 
     private static Activation activation(JsonNode node, String path) {

@@ -3,13 +3,14 @@ package dev.gradwatch.trainer.probe;
 import dev.gradwatch.events.GradHistogram;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.trainer.engine.ActivationOutput;
-import org.ejml.data.DMatrixRMaj;
 import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.engine.TimeStepGradients;
+import org.ejml.data.DMatrixRMaj;
 
 import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.RandomAccess;
 
@@ -45,12 +46,22 @@ public final class GradientProbe {
     private final double[] updateRatio;
     /** Counts of finite |g| over {@link GradHistogram}'s fixed buckets, per layer. */
     private final long[][] histogram;
-    /** Activation statistics of layers that expose their forward ({@link ActivationOutput}); NaN when absent. */
+    /**
+     * Activation statistics of layers that expose their forward ({@link ActivationOutput}): mean and
+     * deviation once {@code activationMeasured}, the saturated / dead fractions NaN when not counted.
+     */
     private final double[] activationMean;
     private final double[] activationStd;
     private final double[] saturatedFraction;
     private final double[] deadFraction;
     private final boolean[] activationMeasured;
+    /**
+     * What {@link #measureActivations} counts per layer, fixed by the layer's activation and so
+     * resolved once here rather than by comparing its name every step: dead units for ReLU, and
+     * for sigmoid / tanh the |z| beyond which a unit is saturated (NaN: neither).
+     */
+    private final boolean[] countsDeadUnits;
+    private final double[] saturationZ;
     /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
     private int[] unitCounts = new int[0];
     /** Per-time-step ‖∂L/∂h_t‖ of recurrent layers ({@link TimeStepGradients}), null for the others. */
@@ -89,10 +100,15 @@ public final class GradientProbe {
         this.saturatedFraction = new double[n];
         this.deadFraction = new double[n];
         this.activationMeasured = new boolean[n];
-        java.util.Arrays.fill(activationMean, Double.NaN);
-        java.util.Arrays.fill(activationStd, Double.NaN);
-        java.util.Arrays.fill(saturatedFraction, Double.NaN);
-        java.util.Arrays.fill(deadFraction, Double.NaN);
+        this.countsDeadUnits = new boolean[n];
+        this.saturationZ = new double[n];
+        for (int i = 0; i < n; i++) {
+            String f = layers[i] instanceof ActivationOutput out ? out.activationName() : null;
+            countsDeadUnits[i] = "relu".equals(f);
+            saturationZ[i] = "sigmoid".equals(f) ? SIGMOID_SATURATION_Z : "tanh".equals(f) ? TANH_SATURATION_Z : Double.NaN;
+        }
+        Arrays.fill(saturatedFraction, Double.NaN);
+        Arrays.fill(deadFraction, Double.NaN);
     }
 
 
@@ -107,7 +123,7 @@ public final class GradientProbe {
         for (int l = 0; l < layers.length; l++) {
             List<Parameter> ps = layers[l].parameters();
             if (!fastPass(ps)) slowPass(ps);
-            java.util.Arrays.fill(histogram[l], 0);
+            Arrays.fill(histogram[l], 0);
             for (int lane = 0; lane < LANES; lane++) {
                 for (int b = 0; b < GradHistogram.BUCKETS; b++) histogram[l][b] += laneCounts[lane * LANE_STRIDE + b];
             }
@@ -173,7 +189,7 @@ public final class GradientProbe {
      */
     private boolean fastPass(List<Parameter> ps) {
         int[] counts = laneCounts;
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
         byte[] slot = SLOT_OF_EXPONENT;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
@@ -252,7 +268,7 @@ public final class GradientProbe {
     /** The figures of a layer with NaN or infinite gradients: sums over the finite entries and the NaN / ±∞ split. */
     private void slowPass(List<Parameter> ps) {
         int[] counts = laneCounts;
-        java.util.Arrays.fill(counts, 0);
+        Arrays.fill(counts, 0);
         double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
         long nan = 0, posInf = 0, negInf = 0, zeros = 0;
         for (int p = 0; p < ps.size(); p++) {
@@ -321,16 +337,15 @@ public final class GradientProbe {
         activationMeasured[l] = true;
         activationMean[l] = sum / n;
         activationStd[l] = std(sum / n, sumSq / n);
-        String f = out.activationName();
-        double zone = "sigmoid".equals(f) ? SIGMOID_SATURATION_Z : "tanh".equals(f) ? TANH_SATURATION_Z : Double.NaN;
-        boolean relu = "relu".equals(f);
+        double zone = saturationZ[l];
+        boolean relu = countsDeadUnits[l];
         saturatedFraction[l] = Double.NaN;
         deadFraction[l] = Double.NaN;
         if (!relu && Double.isNaN(zone)) return;
         double[] z = Z.data;
         if (unitCounts.length < cols) unitCounts = new int[cols];
         int[] counts = unitCounts;
-        java.util.Arrays.fill(counts, 0, cols, 0);
+        Arrays.fill(counts, 0, cols, 0);
         // row by row, in memory order, counting per unit without a branch
         if (relu) {
             for (int r = 0, k = 0; r < rows; r++) {

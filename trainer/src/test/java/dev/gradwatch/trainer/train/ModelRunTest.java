@@ -41,11 +41,12 @@ class ModelRunTest {
             steps: 60
             """;
 
-    private static ModelFile yaml(String text) {
+    static ModelFile yaml(String text) {
         return ModelFile.parse(text, false, "test");
     }
 
-    private static long[] losses(ModelFile file) throws IOException {
+    /** Each step's loss and pre-clip gradient norm as bits (xor), then the test loss: for bit-identity checks. */
+    static long[] losses(ModelFile file) throws IOException {
         ModelRun run = ModelRun.create(file);
         long[] bits = new long[(int) run.totalSteps() + 1];
         for (int i = 0; i < run.totalSteps(); i++) {

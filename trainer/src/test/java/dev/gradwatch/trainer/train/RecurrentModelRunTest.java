@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 
+import static dev.gradwatch.trainer.train.ModelRunTest.losses;
+import static dev.gradwatch.trainer.train.ModelRunTest.yaml;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Model files with recurrent layers, trained, evaluated and probed through ModelRun. */
@@ -43,21 +45,6 @@ class RecurrentModelRunTest {
             batch: 16
             steps: 40
             """;
-
-    private static ModelFile yaml(String text) {
-        return ModelFile.parse(text, false, "test");
-    }
-
-    private static long[] losses(ModelFile file) throws IOException {
-        ModelRun run = ModelRun.create(file);
-        long[] bits = new long[(int) run.totalSteps() + 1];
-        for (int i = 0; i < run.totalSteps(); i++) {
-            ModelRun.Step s = run.step();
-            bits[i] = Double.doubleToLongBits(s.loss()) ^ Double.doubleToLongBits(s.gradNorm());
-        }
-        bits[bits.length - 1] = Double.doubleToLongBits(run.evaluate().loss());
-        return bits;
-    }
 
     @Test
     void anLstmLearnsTheAddingProblemBelowTheBaselineWithinBoundedSteps() throws IOException {
