@@ -78,11 +78,6 @@ public final class RunDivergenceFunction
     }
 
     @Override
-    Outcome judge(DivergenceMonitor monitor, RunDivergenceState st, StepNorms s) {
-        throw new UnsupportedOperationException("judged with its context");
-    }
-
-    @Override
     Outcome judge(DivergenceMonitor monitor, RunDivergenceState st, StepNorms s, ReadOnlyContext ctx) {
         return judgeStep(monitor, st, s, ctx.timerService().currentProcessingTime(), idleTimeoutMs, layersLate);
     }

@@ -92,11 +92,6 @@ public final class WorkerViewFunction
     }
 
     @Override
-    Outcome judge(WorkerMonitors monitors, WorkerViewState st, StatsEnvelope e) {
-        throw new UnsupportedOperationException("judged with its context");
-    }
-
-    @Override
     Outcome judge(WorkerMonitors monitors, WorkerViewState st, StatsEnvelope e, ReadOnlyContext ctx) {
         StepStats s = e.stats();
         Outcome o = judgeStep(monitors, st, s, ctx.timerService().currentProcessingTime(), idleTimeoutMs, layersDropped);
