@@ -26,23 +26,6 @@ public record MonitorIo(
         Source<RawRecord, ?, ?> rules,
         Source<RawRecord, ?, ?> acks) {
 
-    /** Without an acks topic: commands are not tracked. */
-    public MonitorIo(Source<RawRecord, ?, ?> stats, Sink<Alert> alerts, Sink<ControlCommand> commands,
-                     Sink<DeadLetter> deadLetters, Source<RawRecord, ?, ?> rules) {
-        this(stats, alerts, commands, deadLetters, rules, null);
-    }
-
-    /** Without a rules topic: the rules of the config stay in force. */
-    public MonitorIo(Source<RawRecord, ?, ?> stats, Sink<Alert> alerts, Sink<ControlCommand> commands,
-                     Sink<DeadLetter> deadLetters) {
-        this(stats, alerts, commands, deadLetters, null, null);
-    }
-
-    /** The same sources and sinks, and the trainers' acks read from {@code acks}. */
-    public MonitorIo withAcks(Source<RawRecord, ?, ?> acks) {
-        return new MonitorIo(stats, alerts, commands, deadLetters, rules, acks);
-    }
-
     /**
      * A Kafka source on the stats topic, one on the acks topic, one on the rules topic when the
      * config names one, and at-least-once Kafka sinks, as the config says.

@@ -7,19 +7,13 @@ import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.Rules;
+import dev.gradwatch.monitor.testing.EndToEnd;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import dev.gradwatch.monitor.testing.TopicReader;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +23,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -59,32 +52,18 @@ class AckTrackingKafkaTest {
 
     @Test
     void aCommandNobodyAcknowledgesIsAlertedARejectedOneTooButAnAppliedOneIsNot() throws Exception {
-        MonitorConfig cfg = MonitorConfig.defaults().with(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(),
-                "group.id", "acks-monitor",
-                "topic.stats", "acks-stats",
-                "topic.alerts", "acks-alerts",
-                "topic.control", "acks-control",
-                "topic.dead-letter", "acks-dlq",
+        MonitorConfig cfg = EndToEnd.topics(broker, "acks", Map.of(
                 "topic.acks", "acks-acks",
                 "command.ack-timeout.ms", Long.toString(ACK_TIMEOUT_MS),
                 "checkpoint.interval.ms", "1000"));
-        broker.createTopics(2, cfg.statsTopic(), cfg.alertsTopic(), cfg.controlTopic(), cfg.deadLetterTopic(),
-                cfg.acksTopic());
-
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_PORT, "0");
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        MonitorJob.build(env, cfg);
-        JobClient job = env.executeAsync(MonitorJob.JOB_NAME);
-        try (KafkaProducer<String, byte[]> producer = producer();
+        broker.createTopics(2, cfg.acksTopic());
+        JobClient job = EndToEnd.start(cfg, EndToEnd.miniCluster());
+        try (KafkaProducer<String, byte[]> producer = EndToEnd.producer(broker);
              TopicReader control = new TopicReader(broker.bootstrapServers(), cfg.controlTopic());
              TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic())) {
             for (String run : List.of("run-obeys", "run-refuses", "run-deaf")) {
                 for (StepStats s : StatsFixtures.exploding(run, "w0", 30, -1)) {
-                    producer.send(new ProducerRecord<>(cfg.statsTopic(), s.runId(), EventCodec.encode(s)));
+                    EndToEnd.publish(producer, cfg.statsTopic(), s);
                 }
             }
             producer.flush();
@@ -111,10 +90,10 @@ class AckTrackingKafkaTest {
             assertEquals(Set.of("run-obeys", "run-refuses", "run-deaf"),
                     commands.stream().map(ControlCommand::runId).collect(Collectors.toSet()));
 
-            alertsTopic.readUntil(seen -> ackRules(alerts(seen)).containsAll(Set.of(
+            alertsTopic.readUntil(seen -> ackRules(EndToEnd.alerts(seen)).containsAll(Set.of(
                     "run-deaf/" + Rules.COMMAND_UNACKNOWLEDGED, "run-refuses/" + Rules.COMMAND_REJECTED)), TIMEOUT);
             // long enough for any command of the other runs to have timed out too
-            List<Alert> alerts = alerts(alertsTopic.readFor(Duration.ofMillis(ACK_TIMEOUT_MS + 2_000)));
+            List<Alert> alerts = EndToEnd.alerts(alertsTopic.readFor(Duration.ofMillis(ACK_TIMEOUT_MS + 2_000)));
             assertEquals(Set.of("run-deaf/" + Rules.COMMAND_UNACKNOWLEDGED, "run-refuses/" + Rules.COMMAND_REJECTED),
                     ackRules(alerts), "alerts: " + alerts);
             List<Alert> deaf = alerts.stream().filter(a -> a.rule().equals(Rules.COMMAND_UNACKNOWLEDGED)).toList();
@@ -132,25 +111,5 @@ class AckTrackingKafkaTest {
         return alerts.stream()
                 .filter(a -> a.rule().equals(Rules.COMMAND_UNACKNOWLEDGED) || a.rule().equals(Rules.COMMAND_REJECTED))
                 .map(a -> a.runId() + "/" + a.rule()).collect(Collectors.toSet());
-    }
-
-    private static List<Alert> alerts(List<ConsumerRecord<String, byte[]>> records) {
-        List<Alert> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-                out.add(EventCodec.decode(r.value(), Alert.class));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }
-        return out;
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
     }
 }

@@ -9,19 +9,13 @@ import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.Rules;
 import dev.gradwatch.monitor.policy.ClipPolicy;
+import dev.gradwatch.monitor.testing.EndToEnd;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import dev.gradwatch.monitor.testing.TopicReader;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +25,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import static dev.gradwatch.monitor.testing.EndToEnd.alerts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,8 +61,8 @@ class MonitorJobKafkaTest {
         // four workers of one run, w2 with gradients 20 times its peers'
         List<List<StepStats>> fleet = StatsFixtures.fleet("run-fleet", 4, 30, 2, 20);
 
-        JobClient job = start(cfg);
-        try (KafkaProducer<String, byte[]> producer = producer();
+        JobClient job = EndToEnd.start(cfg, EndToEnd.miniCluster());
+        try (KafkaProducer<String, byte[]> producer = EndToEnd.producer(broker);
              TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic());
              TopicReader controlTopic = new TopicReader(broker.bootstrapServers(), cfg.controlTopic())) {
             for (int s = 0; s < 30; s++) {
@@ -167,8 +161,8 @@ class MonitorJobKafkaTest {
         poison.add(null);
         poison.add(new byte[0]);
 
-        JobClient job = start(cfg);
-        try (KafkaProducer<String, byte[]> producer = producer();
+        JobClient job = EndToEnd.start(cfg, EndToEnd.miniCluster());
+        try (KafkaProducer<String, byte[]> producer = EndToEnd.producer(broker);
              TopicReader deadLetterTopic = new TopicReader(broker.bootstrapServers(), cfg.deadLetterTopic());
              TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic())) {
             // half keyed by run alone (decoded before the shuffle), half run/worker (decoded after it)
@@ -224,8 +218,8 @@ class MonitorJobKafkaTest {
         java.util.function.IntFunction<StepStats> step = s -> StatsFixtures.step("run-live", "w0", s, 0.5,
                 "dense/relu", 50 * (1 + 0.01 * (s % 3)), 1e-9);
 
-        JobClient job = start(cfg);
-        try (KafkaProducer<String, byte[]> producer = producer();
+        JobClient job = EndToEnd.start(cfg, EndToEnd.miniCluster());
+        try (KafkaProducer<String, byte[]> producer = EndToEnd.producer(broker);
              TopicReader alertsTopic = new TopicReader(broker.bootstrapServers(), cfg.alertsTopic());
              TopicReader deadLetterTopic = new TopicReader(broker.bootstrapServers(), cfg.deadLetterTopic())) {
             for (int s = 0; s < 20; s++) {
@@ -288,44 +282,11 @@ class MonitorJobKafkaTest {
 
     /** A config on topics of their own for one test, checkpointing every second. */
     private static MonitorConfig topics(String prefix) {
-        MonitorConfig cfg = MonitorConfig.defaults().with(Map.of(
-                "bootstrap.servers", broker.bootstrapServers(),
-                "group.id", prefix + "-monitor",
-                "topic.stats", prefix + "-stats",
-                "topic.alerts", prefix + "-alerts",
-                "topic.control", prefix + "-control",
-                "topic.dead-letter", prefix + "-dlq",
+        return EndToEnd.topics(broker, prefix, Map.of(
                 "topic.acks", prefix + "-acks",
                 // no trainer acknowledges here: keep command_unacknowledged out of these tests' alerts
                 "command.ack-timeout.ms", "600000",
                 "checkpoint.interval.ms", "1000"));
-        broker.createTopics(2, cfg.statsTopic(), cfg.alertsTopic(), cfg.controlTopic(), cfg.deadLetterTopic());
-        return cfg;
-    }
-
-    /** The job on a MiniCluster at parallelism 2, with Kryo and generated operator ids forbidden. */
-    private static JobClient start(MonitorConfig cfg) throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(RestOptions.BIND_PORT, "0");
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
-        conf.set(PipelineOptions.AUTO_GENERATE_UIDS, false);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        MonitorJob.build(env, cfg);
-        return env.executeAsync(MonitorJob.JOB_NAME);
-    }
-
-    private static KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
-    }
-
-    private static List<Alert> alerts(List<ConsumerRecord<String, byte[]>> records) {
-        List<Alert> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) out.add(decode(r.value(), Alert.class));
-        return out;
     }
 
     private static List<ControlCommand> commands(List<ConsumerRecord<String, byte[]>> records) {

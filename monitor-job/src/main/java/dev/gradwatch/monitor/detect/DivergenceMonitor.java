@@ -42,7 +42,6 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
     }
 
     public Outcome onSample(DivergenceState st, LayerSample s) {
-        if (s.endOfRun()) return onEndOfRun(st, s.runId(), s.workerId(), s.step(), s.timestampMs());
         return onNorm(st, s.runId(), s.workerId(), s.step(), s.timestampMs(), s.layer().index(), s.layer().name(),
                 s.layer().kind(), s.layer().gradL2());
     }

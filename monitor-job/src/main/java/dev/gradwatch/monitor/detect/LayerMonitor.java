@@ -40,13 +40,6 @@ public final class LayerMonitor implements ClosesState<LayerState> {
     }
 
     public Outcome onSample(LayerState st, LayerSample s) {
-        if (s.endOfRun()) {
-            // the worker finished: close what still fires for this layer, and let the caller forget it
-            Outcome end = Outcome.endOfRun();
-            closeAll(st, s.runId(), s.workerId(), s.layer().index(), s.timestampMs(), StepMonitor.endReason(s.step()))
-                    .forEach(end::alert);
-            return end;
-        }
         if (st.ring.lastStep >= s.step()) return Outcome.dropped();
         st.ring.reshape(cfg.historySteps(), COLUMNS);
         Outcome out = Outcome.accepted();

@@ -68,16 +68,8 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
         return record;
     }
 
-    /** The detector's verdict on one record; it may update {@code state}. */
-    abstract Outcome judge(M detector, S state, IN record);
-
-    /**
-     * The same, for a subclass that also writes side outputs; null when there was nothing to judge
-     * (the record went to a side output instead), and then state and timer are left alone.
-     */
-    Outcome judge(M detector, S state, IN record, ReadOnlyContext ctx) throws Exception {
-        return judge(detector, state, record);
-    }
+    /** The detector's verdict on one record; it may update {@code state} and write side outputs. */
+    abstract Outcome judge(M detector, S state, IN record, ReadOnlyContext ctx) throws Exception;
 
     /**
      * Whether the state is kept when the detector dropped the record: a dropped record may still
@@ -102,7 +94,6 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
         S st = state.value();
         if (st == null) st = newState();
         Outcome o = judge(rules.forRun(ctx.getBroadcastState(LiveRules.STATE), runId(record), labels(record)), st, record, ctx);
-        if (o == null) return;
         if (o.forgetsState()) {
             // the run ended: the closing alerts, then the key is forgotten
             o.alerts().forEach(out::collect);

@@ -78,11 +78,6 @@ public final class RunDivergenceFunction
     }
 
     @Override
-    Outcome judge(DivergenceMonitor monitor, RunDivergenceState st, StepNorms s) {
-        throw new UnsupportedOperationException("judged with its context");
-    }
-
-    @Override
     Outcome judge(DivergenceMonitor monitor, RunDivergenceState st, StepNorms s, ReadOnlyContext ctx) {
         return judgeStep(monitor, st, s, ctx.timerService().currentProcessingTime(), idleTimeoutMs, layersLate);
     }
@@ -94,11 +89,8 @@ public final class RunDivergenceFunction
         if (s.endOfRun()) return endOfRun(monitor, st, s, alerts);
         int late = 0;
         for (int i = 0; i < s.layers(); i++) {
-            RunDivergenceState.LayerEntry entry = st.layers.get(s.layerIndex()[i]);
-            if (entry == null) {
-                entry = new RunDivergenceState.LayerEntry();
-                st.layers.put(s.layerIndex()[i], entry);
-            }
+            RunDivergenceState.LayerEntry entry =
+                    st.layers.computeIfAbsent(s.layerIndex()[i], k -> new RunDivergenceState.LayerEntry());
             Outcome o = monitor.onNorm(entry.state, s.runId(), s.workerId(), s.step(), s.timestampMs(),
                     s.layerIndex()[i], s.layerName()[i], s.layerKind()[i], s.gradL2()[i]);
             if (o.isDropped()) late++;
@@ -106,7 +98,8 @@ public final class RunDivergenceFunction
             alerts.addAll(o.alerts());
         }
         layersLate.inc(late);
-        if (st.layers.size() > s.layers()) forgetSilentLayers(st, now, idleTimeoutMs);
+        // a layer that vanished from the worker's steps is forgotten once silent for the idle timeout
+        if (st.layers.size() > s.layers()) st.layers.values().removeIf(e -> e.seenMs + idleTimeoutMs <= now);
         return Outcome.combined(late > 0 && late == s.layers(), alerts);
     }
 
@@ -122,12 +115,5 @@ public final class RunDivergenceFunction
             if (o.forgetsState()) it.remove();
         }
         return st.layers.isEmpty() ? Outcome.closing(alerts) : Outcome.combined(false, alerts);
-    }
-
-    private static void forgetSilentLayers(RunDivergenceState st, long now, long idleTimeoutMs) {
-        Iterator<RunDivergenceState.LayerEntry> it = st.layers.values().iterator();
-        while (it.hasNext()) {
-            if (it.next().seenMs + idleTimeoutMs <= now) it.remove();
-        }
     }
 }

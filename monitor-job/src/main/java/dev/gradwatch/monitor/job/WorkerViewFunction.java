@@ -17,7 +17,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -92,11 +91,6 @@ public final class WorkerViewFunction
     }
 
     @Override
-    Outcome judge(WorkerMonitors monitors, WorkerViewState st, StatsEnvelope e) {
-        throw new UnsupportedOperationException("judged with its context");
-    }
-
-    @Override
     Outcome judge(WorkerMonitors monitors, WorkerViewState st, StatsEnvelope e, ReadOnlyContext ctx) {
         StepStats s = e.stats();
         Outcome o = judgeStep(monitors, st, s, ctx.timerService().currentProcessingTime(), idleTimeoutMs, layersDropped);
@@ -135,18 +129,16 @@ public final class WorkerViewFunction
         Outcome step = monitors.steps().onStep(st.step, s);
         List<Alert> alerts = new ArrayList<>(step.alerts());
         for (LayerStats l : s.layers()) {
-            WorkerViewState.LayerEntry entry = st.layers.get(l.index());
-            if (entry == null) {
-                entry = new WorkerViewState.LayerEntry();
-                st.layers.put(l.index(), entry);
-            }
+            WorkerViewState.LayerEntry entry =
+                    st.layers.computeIfAbsent(l.index(), i -> new WorkerViewState.LayerEntry());
             Outcome o = monitors.layers().onSample(entry.state,
                     new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l, s.labels()));
             if (o.isDropped()) layersDropped.inc();
             if (!o.isDropped() || !o.alerts().isEmpty()) entry.seenMs = now;
             alerts.addAll(o.alerts());
         }
-        if (st.layers.size() > s.layers().size()) forgetSilentLayers(st, now, idleTimeoutMs);
+        // a layer that vanished from the worker's steps is forgotten once silent for the idle timeout
+        if (st.layers.size() > s.layers().size()) st.layers.values().removeIf(e -> e.seenMs + idleTimeoutMs <= now);
         return Outcome.combined(step.isDropped(), alerts);
     }
 
@@ -162,13 +154,5 @@ public final class WorkerViewFunction
         }
         decoded.inc();
         return r.stats();
-    }
-
-    /** A layer that vanished from the worker's steps is forgotten once silent for the idle timeout. */
-    private static void forgetSilentLayers(WorkerViewState st, long now, long idleTimeoutMs) {
-        Iterator<WorkerViewState.LayerEntry> it = st.layers.values().iterator();
-        while (it.hasNext()) {
-            if (it.next().seenMs + idleTimeoutMs <= now) it.remove();
-        }
     }
 }

@@ -157,8 +157,8 @@ class LayerMonitorTest {
         }
         assertEquals(List.of("firing@9", "resolved@19", "firing@29"),
                 growth.stream().map(a -> a.status() + "@" + a.step()).toList());
-        List<Alert> closed = monitor.onSample(st, new LayerSample("run-1", "w0", 99, 1099, 0.1,
-                StatsFixtures.layer(0, "dense/sigmoid", 1), java.util.Map.of(), true)).alerts();
+        // what the worker's operator does with the end-of-run marker that follows step 99
+        List<Alert> closed = monitor.closeAll(st, "run-1", "w0", 0, 1099, StepMonitor.endReason(99));
         Alert end = closed.stream().filter(a -> a.rule().equals(Rules.EXPLODING_GRADIENT_GROWTH)).findFirst().orElseThrow();
         assertEquals(Alert.RESOLVED, end.status());
         assertEquals(1.0, end.evidence().get("stateCleared"));

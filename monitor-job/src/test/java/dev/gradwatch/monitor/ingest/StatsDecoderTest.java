@@ -85,8 +85,12 @@ class StatsDecoderTest {
     void theFastDoubleParserReadsEveryDoubleAsTheCodecDoes() throws Exception {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
         for (int i = 0; i < 200; i++) {
-            // full 17-digit doubles over many magnitudes, where parsers are most likely to differ
-            double v = Double.longBitsToDouble(rng.nextLong() & 0x7fefffffffffffffL);
+            // full 17-digit doubles of either sign over every exponent (subnormals too), where parsers are most
+            // likely to differ; a mask of the bits would leave out the negatives and every odd exponent
+            double v;
+            do {
+                v = Double.longBitsToDouble(rng.nextLong());
+            } while (!Double.isFinite(v));
             double small = rng.nextDouble() * Math.pow(10, rng.nextInt(-300, 300));
             StepStats s = StatsFixtures.step("run-1", "w0", i, v, "dense/relu", small, 1 / (small + 1));
             byte[] bytes = EventCodec.encode(s);

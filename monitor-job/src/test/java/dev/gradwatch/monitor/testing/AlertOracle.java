@@ -44,14 +44,21 @@ public final class AlertOracle {
         raised.addAll(new StepMonitor(cfg)
                 .onStep(steps.computeIfAbsent(s.runId() + "/" + s.workerId(), k -> new StepState()), s).alerts());
         for (LayerStats l : s.layers()) {
+            LayerState layer = layers.computeIfAbsent(s.runId() + "/" + s.workerId() + "/" + l.index(),
+                    k -> new LayerState());
+            DivergenceState across = divergence.computeIfAbsent(s.runId() + "/" + l.index(), k -> new DivergenceState());
+            if (s.endsRun()) {
+                // the worker finished: what fires for the layer resolves, and the worker leaves the comparison
+                raised.addAll(new LayerMonitor(cfg).closeAll(layer, s.runId(), s.workerId(), l.index(), s.timestampMs(),
+                        StepMonitor.endReason(s.step())));
+                raised.addAll(new DivergenceMonitor(cfg).onEndOfRun(across, s.runId(), s.workerId(), s.step(),
+                        s.timestampMs()).alerts());
+                continue;
+            }
             LayerSample sample = new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l,
-                    s.labels(), s.endsRun());
-            raised.addAll(new LayerMonitor(cfg).onSample(
-                    layers.computeIfAbsent(s.runId() + "/" + s.workerId() + "/" + l.index(), k -> new LayerState()),
-                    sample).alerts());
-            raised.addAll(new DivergenceMonitor(cfg).onSample(
-                    divergence.computeIfAbsent(s.runId() + "/" + l.index(), k -> new DivergenceState()),
-                    sample).alerts());
+                    s.labels());
+            raised.addAll(new LayerMonitor(cfg).onSample(layer, sample).alerts());
+            raised.addAll(new DivergenceMonitor(cfg).onSample(across, sample).alerts());
         }
         alerts.addAll(raised);
         return raised;
