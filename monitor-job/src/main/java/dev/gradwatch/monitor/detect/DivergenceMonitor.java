@@ -134,7 +134,7 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
                 : WorkerDivergenceDetector.diverging(who, zs, cfg.divergenceZ(), windows.minSamples(), norms.last(),
                         medians.last(), (int) workers.last());
         judge.judge(t.latches, Rules.WORKER_DIVERGENCE, verdict, who, end, timestampMs,
-                Judge.windowEvidence("ZScore", zs), out);
+                () -> Judge.windowEvidence("ZScore", zs), out);
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.gradwatch.monitor.detect;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Feeds one rule's verdict through its latch and puts what must be announced into the outcome. */
 final class Judge {
@@ -21,10 +22,12 @@ final class Judge {
      * @param scope            the subject the fingerprint names (a layer, or the whole step)
      * @param step             the step judged (the sample's, or the window's last)
      * @param timestampMs      timestamp for the alert
-     * @param resolvedEvidence numbers of this window, used if the alert resolves
+     * @param resolvedEvidence numbers of this window, built only if the alert resolves (most windows of
+     *                         most keys announce nothing, and building the map for each was a large
+     *                         share of the detectors' time); null for none
      */
     void judge(Map<String, AlertLatch> latches, String rule, Optional<Finding> verdict, Subject scope,
-               long step, long timestampMs, Map<String, Double> resolvedEvidence, Outcome out) {
+               long step, long timestampMs, Supplier<Map<String, Double>> resolvedEvidence, Outcome out) {
         AlertLatch latch = latches.get(rule);
         if (latch == null) {
             if (verdict.isEmpty()) return;
@@ -61,7 +64,8 @@ final class Judge {
 
     private static dev.gradwatch.events.Alert resolved(String rule, Subject scope, long step, long timestampMs,
                                                        int clearWindows, AlertLatch latch,
-                                                       Map<String, Double> evidence) {
+                                                       Supplier<Map<String, Double>> windowEvidence) {
+        Map<String, Double> evidence = windowEvidence == null ? null : windowEvidence.get();
         if (latch.isFlapping()) {
             Map<String, Double> e = new java.util.HashMap<>(evidence == null ? Map.of() : evidence);
             e.put("flapCount", (double) latch.flaps);
@@ -76,7 +80,7 @@ final class Judge {
      * alert alive ({@code holds}) or count towards its resolution.
      */
     void sustain(Map<String, AlertLatch> latches, String rule, boolean holds, Subject scope, long step,
-                 long timestampMs, Map<String, Double> resolvedEvidence, Outcome out) {
+                 long timestampMs, Supplier<Map<String, Double>> resolvedEvidence, Outcome out) {
         AlertLatch latch = latches.get(rule);
         if (latch == null) return;
         if (!latch.firing) {

@@ -2,7 +2,9 @@ package dev.gradwatch.monitor.detect;
 
 import dev.gradwatch.events.LayerStats;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The per-(run, worker, layer) view: keeps the last window of one layer's samples and runs the
@@ -27,7 +29,9 @@ public final class LayerMonitor implements ClosesState<LayerState> {
     static final int DEAD = 2;
     static final int SATURATED = 3;
     static final int UPDATE_RATIO = 4;
-    static final int COLUMNS = 5;
+    /** ln of {@link #GRAD_L2}, NaN where the norm was not finite and positive: the spike lookback, each logarithm taken once. */
+    static final int LOG_GRAD_L2 = 5;
+    static final int COLUMNS = 6;
 
     private final DetectorConfig cfg;
     private final StepWindows windows;
@@ -41,7 +45,7 @@ public final class LayerMonitor implements ClosesState<LayerState> {
 
     public Outcome onSample(LayerState st, LayerSample s) {
         if (st.ring.lastStep >= s.step()) return Outcome.dropped();
-        st.ring.reshape(cfg.historySteps(), COLUMNS);
+        prepareRing(st.ring);
         Outcome out = Outcome.accepted();
         LayerStats l = s.layer();
         Subject who = new Subject(s.runId(), s.workerId(), l.index(), l.name(), l.kind());
@@ -49,20 +53,21 @@ public final class LayerMonitor implements ClosesState<LayerState> {
         for (long end : windows.endsSkipped(st.ring.lastStep, s.step())) {
             closeWindow(st, who, end, st.lastTimestampMs, out);
         }
-        Optional<Finding> spike = SpikeDetector.gradient(who,
-                st.ring.series(GRAD_L2, s.step() - cfg.spikeLookback(), s.step() - 1), s.step(), l.gradL2(),
-                cfg.spikeZ(), cfg.spikeMinRatio(), cfg.growthMinNorm(), s.learningRate());
-        st.ring.add(s.step(), l.gradL2(), spike.isPresent() ? 1 : 0, orNaN(l.deadFraction()),
-                orNaN(l.saturatedFraction()), l.updateRatio());
+        double norm = l.gradL2();
+        Optional<Finding> spike = SpikeDetector.gradient(who, st.ring, LOG_GRAD_L2, s.step() - cfg.spikeLookback(),
+                s.step() - 1, s.step(), norm, cfg.spikeZ(), cfg.spikeMinRatio(), cfg.growthMinNorm(), s.learningRate());
+        st.ring.add(s.step(), norm, spike.isPresent() ? 1 : 0, orNaN(l.deadFraction()),
+                orNaN(l.saturatedFraction()), l.updateRatio(), SpikeDetector.logOrNaN(norm));
         st.layerName = l.name();
         st.layerKind = l.kind();
         st.learningRate = s.learningRate();
         st.lastTimestampMs = s.timestampMs();
 
-        // over the ceiling is announced at once, not at the end of the window
-        Optional<Finding> over = ExplodingGradientDetector.overCeiling(who, Series.of(s.step(), l.gradL2()),
-                cfg.explodingCeiling(), s.learningRate());
-        if (over.isPresent()) {
+        // over the ceiling is announced at once, not at the end of the window (NaN and ±∞ are the
+        // non-finite rule's: only a finite norm over the ceiling can fire here)
+        if (norm > cfg.explodingCeiling()) {
+            Optional<Finding> over = ExplodingGradientDetector.overCeiling(who, Series.of(s.step(), norm),
+                    cfg.explodingCeiling(), s.learningRate());
             judge.judge(st.latches, Rules.EXPLODING_GRADIENT, over, who, s.step(), s.timestampMs(), null, out);
         }
         if (spike.isPresent()) {
@@ -70,6 +75,21 @@ public final class LayerMonitor implements ClosesState<LayerState> {
         }
         if (windows.endsAt(s.step())) closeWindow(st, who, s.step(), s.timestampMs(), out);
         return out;
+    }
+
+    /**
+     * Gives the ring this configuration's capacity and columns. A ring restored from a checkpoint
+     * taken before {@link #LOG_GRAD_L2} existed gets that column computed from its norms, so that the
+     * spike lookback is whole at once.
+     */
+    private void prepareRing(SampleRing ring) {
+        int columnsBefore = ring.columns.length;
+        ring.reshape(cfg.historySteps(), COLUMNS);
+        if (columnsBefore > 0 && columnsBefore <= LOG_GRAD_L2) {
+            for (int slot = 0; slot < ring.capacity(); slot++) {
+                ring.columns[LOG_GRAD_L2][slot] = SpikeDetector.logOrNaN(ring.columns[GRAD_L2][slot]);
+            }
+        }
     }
 
     @Override
@@ -88,7 +108,7 @@ public final class LayerMonitor implements ClosesState<LayerState> {
         Series w = st.ring.series(GRAD_L2, start, end);
         if (w.size() < windows.minSamples()) return;
         boolean whole = st.ring.firstStep <= start;
-        var evidence = Judge.windowEvidence("GradL2", w);
+        Supplier<Map<String, Double>> evidence = () -> Judge.windowEvidence("GradL2", w);
 
         // a window with a non-finite norm is inconclusive for the vanishing rule: the latch is left as it is
         if (!whole || VanishingGradientDetector.isConclusive(w)) {
@@ -105,24 +125,26 @@ public final class LayerMonitor implements ClosesState<LayerState> {
                 who, end, timestampMs, evidence, out);
 
         // spikes fire at their step; windows keep the alert alive while spikes recur, or resolve it
-        Series spikes = st.ring.series(SPIKE, start, end);
-        judge.sustain(st.latches, Rules.EXPLODING_GRADIENT_SPIKE, spikes.maxFinite() > 0, who, end, timestampMs,
-                evidence, out);
+        if (st.latches.containsKey(Rules.EXPLODING_GRADIENT_SPIKE)) {
+            Series spikes = st.ring.series(SPIKE, start, end);
+            judge.sustain(st.latches, Rules.EXPLODING_GRADIENT_SPIKE, spikes.maxFinite() > 0, who, end, timestampMs,
+                    evidence, out);
+        }
 
         int min = windows.minSamples();
         Series dead = st.ring.series(DEAD, start, end);
         judge.judge(st.latches, Rules.DEAD_RELU,
                 whole ? ActivationDetector.deadRelu(who, dead, cfg.deadFraction(), min, st.learningRate) : Optional.empty(),
-                who, end, timestampMs, Judge.windowEvidence("DeadFraction", dead.finiteOnly()), out);
+                who, end, timestampMs, () -> Judge.windowEvidence("DeadFraction", dead.finiteOnly()), out);
         Series saturated = st.ring.series(SATURATED, start, end);
         judge.judge(st.latches, Rules.ACTIVATION_SATURATION,
                 whole ? ActivationDetector.saturation(who, saturated, cfg.saturatedFraction(), min, st.learningRate)
                         : Optional.empty(),
-                who, end, timestampMs, Judge.windowEvidence("SaturatedFraction", saturated.finiteOnly()), out);
+                who, end, timestampMs, () -> Judge.windowEvidence("SaturatedFraction", saturated.finiteOnly()), out);
         Series update = st.ring.series(UPDATE_RATIO, start, end);
         judge.judge(st.latches, Rules.UPDATE_RATIO_OUT_OF_BAND,
                 whole ? UpdateRatioDetector.outOfBand(who, update, cfg.updateRatioMinLog10(), cfg.updateRatioMaxLog10(),
                         min, st.learningRate) : Optional.empty(),
-                who, end, timestampMs, Judge.windowEvidence("UpdateRatio", update), out);
+                who, end, timestampMs, () -> Judge.windowEvidence("UpdateRatio", update), out);
     }
 }

@@ -55,30 +55,53 @@ public final class SampleRing {
 
     /** Values of one column at the held steps within {@code [from, to]}, oldest first. */
     public Series series(int column, long from, long to) {
-        // called several times per sample: one pass over the slots with no division per slot
-        int capacity = steps.length;
-        int oldest = next - count;
-        if (oldest < 0) oldest += capacity;
-        int n = 0;
-        for (int i = 0, slot = oldest; i < count; i++) {
-            long s = steps[slot];
-            if (s >= from && s <= to) n++;
-            if (++slot == capacity) slot = 0;
-        }
+        int end = endIndex(to);
+        int begin = beginIndex(from, end);
+        int n = end - begin;
         long[] st = new long[n];
         double[] v = new double[n];
         double[] col = columns[column];
-        int k = 0;
-        for (int i = 0, slot = oldest; i < count && k < n; i++) {
-            long s = steps[slot];
-            if (s >= from && s <= to) {
-                st[k] = s;
-                v[k] = col[slot];
-                k++;
-            }
+        int capacity = steps.length;
+        int slot = slotOf(begin);
+        for (int k = 0; k < n; k++) {
+            st[k] = steps[slot];
+            v[k] = col[slot];
             if (++slot == capacity) slot = 0;
         }
         return new Series(st, v);
+    }
+
+    // Steps increase from the oldest held sample (index 0) to the newest (index count - 1), so the
+    // held steps within [from, to] are one run of indexes. Windows and lookbacks reach back from the
+    // latest sample, so the run is found from the newest end, in a few comparisons.
+
+    /** One past the index of the newest held sample at or before {@code to}. */
+    int endIndex(long to) {
+        int end = count;
+        while (end > 0 && stepAt(end - 1) > to) end--;
+        return end;
+    }
+
+    /** Index of the oldest held sample at or after {@code from}, among those before {@code end}. */
+    int beginIndex(long from, int end) {
+        int begin = end;
+        while (begin > 0 && stepAt(begin - 1) >= from) begin--;
+        return begin;
+    }
+
+    /** Step of the i-th held sample, 0 = oldest. */
+    long stepAt(int i) {
+        return steps[slotOf(i)];
+    }
+
+    /** Value of one column at the i-th held sample, 0 = oldest. */
+    double valueAt(int column, int i) {
+        return columns[column][slotOf(i)];
+    }
+
+    private int slotOf(int i) {
+        int slot = next - count + i;
+        return slot < 0 ? slot + steps.length : slot;
     }
 
     /**
@@ -93,7 +116,7 @@ public final class SampleRing {
         double[][] cols = new double[columnCount][capacity];
         for (double[] col : cols) java.util.Arrays.fill(col, Double.NaN);
         for (int i = 0; i < keep; i++) {
-            int from = slot(count - keep + i);
+            int from = slotOf(count - keep + i);
             st[i] = steps[from];
             for (int c = 0; c < Math.min(columnCount, columns.length); c++) cols[c][i] = columns[c][from];
         }
@@ -101,11 +124,5 @@ public final class SampleRing {
         columns = cols;
         count = keep;
         next = keep % capacity;
-    }
-
-    /** Slot of the i-th held sample, 0 = oldest. */
-    private int slot(int i) {
-        int oldest = (next - count + steps.length) % steps.length;
-        return (oldest + i) % steps.length;
     }
 }

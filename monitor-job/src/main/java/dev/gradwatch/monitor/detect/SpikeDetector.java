@@ -49,10 +49,14 @@ public final class SpikeDetector {
         double mean = sum / n;
         double sq = 0;
         for (int i = 0; i < n; i++) sq += (logs[i] - mean) * (logs[i] - mean);
-        double sd = Math.sqrt(sq / (n - 1));
-        double x = Math.log(value);
+        return Optional.of(of(Math.log(value), mean, sq, n));
+    }
+
+    /** The score of ln(value) {@code x} against n logarithms with this mean and sum of squared deviations. */
+    private static Score of(double x, double mean, double squaredDeviations, int n) {
+        double sd = Math.sqrt(squaredDeviations / (n - 1));
         double z = sd > 0 ? (x - mean) / sd : (x > mean ? Double.POSITIVE_INFINITY : 0);
-        return Optional.of(new Score(z, Math.exp(x - mean), Math.exp(mean), n));
+        return new Score(z, Math.exp(x - mean), Math.exp(mean), n);
     }
 
     /** True when the score is a spike by both measures. */
@@ -69,24 +73,71 @@ public final class SpikeDetector {
         if (!(gradL2 >= minNorm) || lookback.isEmpty()) return Optional.empty();
         return score(lookback, gradL2, (lookback.size() + 1) / 2)
                 .filter(s -> isSpike(s, zThreshold, minRatio))
-                .map(s -> {
-                    Map<String, Double> evidence = Map.of(
-                            "gradL2", gradL2,
-                            "lookbackGeoMeanGradL2", s.geoMean(),
-                            "ratio", s.ratio(),
-                            "zScore", s.z(),
-                            "zThreshold", zThreshold,
-                            "minRatio", minRatio,
-                            "lookbackFirstStep", (double) lookback.firstStep(),
-                            "lookbackLastStep", (double) lookback.lastStep(),
-                            "learningRate", learningRate);
-                    String summary = "gradient L2 norm of " + layer.describe() + " jumped to " + Remedies.num(gradL2)
-                            + " at step " + step + ", " + Remedies.num(s.ratio()) + "x its recent geometric mean "
-                            + Remedies.num(s.geoMean()) + " (z " + Remedies.num(s.z()) + " on the log scale over steps "
-                            + lookback.firstStep() + "-" + lookback.lastStep() + ")";
-                    return Finding.of(Rules.EXPLODING_GRADIENT_SPIKE, layer, step, summary, evidence,
-                            Remedies.gradientSpike(s.ratio(), learningRate));
-                });
+                .map(s -> gradientSpike(layer, s, lookback.firstStep(), lookback.lastStep(), step, gradL2,
+                        zThreshold, minRatio, learningRate));
+    }
+
+    /**
+     * {@link #gradient(Subject, Series, long, double, double, double, double, double)} on the held
+     * samples of {@code ring} within steps {@code [from, to]}, whose {@code logColumn} holds ln of the
+     * norm (NaN where the norm was not finite and positive): the same verdict from the same numbers,
+     * without a logarithm per lookback value or a copy of the lookback. This runs for every layer of
+     * every step.
+     */
+    static Optional<Finding> gradient(Subject layer, SampleRing ring, int logColumn, long from, long to, long step,
+                                      double gradL2, double zThreshold, double minRatio, double minNorm,
+                                      double learningRate) {
+        if (!(gradL2 >= minNorm) || Double.isInfinite(gradL2)) return Optional.empty();
+        int end = ring.endIndex(to);
+        int begin = ring.beginIndex(from, end);
+        int held = end - begin;
+        if (held == 0) return Optional.empty();
+        int n = 0;
+        double sum = 0;
+        for (int i = begin; i < end; i++) {
+            double v = ring.valueAt(logColumn, i);
+            if (v == v) {
+                sum += v;
+                n++;
+            }
+        }
+        if (n < Math.max(2, (held + 1) / 2)) return Optional.empty();
+        double mean = sum / n;
+        double sq = 0;
+        for (int i = begin; i < end; i++) {
+            double v = ring.valueAt(logColumn, i);
+            if (v == v) sq += (v - mean) * (v - mean);
+        }
+        Score s = of(Math.log(gradL2), mean, sq, n);
+        if (!isSpike(s, zThreshold, minRatio)) return Optional.empty();
+        return Optional.of(gradientSpike(layer, s, ring.stepAt(begin), ring.stepAt(end - 1), step, gradL2,
+                zThreshold, minRatio, learningRate));
+    }
+
+    /** ln of a norm for the lookback of {@link #gradient(Subject, SampleRing, int, long, long, long, double, double, double, double, double)}: NaN unless finite and positive. */
+    static double logOrNaN(double norm) {
+        return norm > 0 && !Double.isInfinite(norm) ? Math.log(norm) : Double.NaN;
+    }
+
+    private static Finding gradientSpike(Subject layer, Score s, long lookbackFirstStep, long lookbackLastStep,
+                                         long step, double gradL2, double zThreshold, double minRatio,
+                                         double learningRate) {
+        Map<String, Double> evidence = Map.of(
+                "gradL2", gradL2,
+                "lookbackGeoMeanGradL2", s.geoMean(),
+                "ratio", s.ratio(),
+                "zScore", s.z(),
+                "zThreshold", zThreshold,
+                "minRatio", minRatio,
+                "lookbackFirstStep", (double) lookbackFirstStep,
+                "lookbackLastStep", (double) lookbackLastStep,
+                "learningRate", learningRate);
+        String summary = "gradient L2 norm of " + layer.describe() + " jumped to " + Remedies.num(gradL2)
+                + " at step " + step + ", " + Remedies.num(s.ratio()) + "x its recent geometric mean "
+                + Remedies.num(s.geoMean()) + " (z " + Remedies.num(s.z()) + " on the log scale over steps "
+                + lookbackFirstStep + "-" + lookbackLastStep + ")";
+        return Finding.of(Rules.EXPLODING_GRADIENT_SPIKE, layer, step, summary, evidence,
+                Remedies.gradientSpike(s.ratio(), learningRate));
     }
 
     /**

@@ -139,37 +139,37 @@ public final class StepMonitor implements ClosesState<StepState> {
             judge.judge(st.latches, Rules.VANISHING_GRADIENT_DEPTH,
                     whole ? VanishingGradientDetector.acrossDepth(who, ratio, cfg.ratioFloor(), firstNorm.last(),
                             lastNorm.last(), st.depth) : Optional.empty(),
-                    who, end, timestampMs, Judge.windowEvidence("Ratio", ratio), out);
+                    who, end, timestampMs, () -> Judge.windowEvidence("Ratio", ratio), out);
         }
 
         // windows only keep an already firing non-finite alert alive or let it resolve; firing
         // happens at the step itself
         Series nonFinite = st.ring.series(NON_FINITE_LAYERS, start, end);
         judge.sustain(st.latches, Rules.NON_FINITE_GRADIENT, nonFinite.maxFinite() > 0, who, end, timestampMs,
-                Judge.windowEvidence("NonFiniteLayers", nonFinite), out);
+                () -> Judge.windowEvidence("NonFiniteLayers", nonFinite), out);
         Series lossBad = st.ring.series(NON_FINITE_LOSS, start, end);
         judge.sustain(st.latches, Rules.NON_FINITE_LOSS, lossBad.maxFinite() > 0, who, end, timestampMs,
-                Judge.windowEvidence("NonFiniteLoss", lossBad), out);
+                () -> Judge.windowEvidence("NonFiniteLoss", lossBad), out);
 
         Series factor = st.ring.series(ATTENUATION, start, end);
         if (!whole || VanishingGradientDetector.isConclusive(factor)) {
             judge.judge(st.latches, Rules.VANISHING_GRADIENT_ATTENUATION,
                     whole ? VanishingGradientDetector.attenuation(who, factor, cfg.attenuationFloor(), st.depth)
                             : Optional.empty(),
-                    who, end, timestampMs, Judge.windowEvidence("AttenuationPerLayer", factor), out);
+                    who, end, timestampMs, () -> Judge.windowEvidence("AttenuationPerLayer", factor), out);
         }
 
         Series loss = st.ring.series(LOSS, start, end);
         Series spikes = st.ring.series(LOSS_SPIKE, start, end);
         judge.sustain(st.latches, Rules.LOSS_SPIKE, spikes.maxFinite() > 0, who, end, timestampMs,
-                Judge.windowEvidence("Loss", loss), out);
+                () -> Judge.windowEvidence("Loss", loss), out);
 
         double mean = loss.meanFinite();
         st.plateau.observe(mean, end, cfg.lossMinDecrease());
         judge.judge(st.latches, Rules.LOSS_NOT_DECREASING,
                 LossDetector.notDecreasing(who, st.plateau, end, mean, cfg.lossMinDecrease(), cfg.lossPatienceSteps(),
                         st.learningRate),
-                who, end, timestampMs, Judge.windowEvidence("Loss", loss), out);
+                who, end, timestampMs, () -> Judge.windowEvidence("Loss", loss), out);
     }
 
     /** The step's average per-layer attenuation factor over its layers in index order. */

@@ -9,6 +9,8 @@ package dev.gradwatch.monitor.detect;
  */
 public record StepWindows(int size, int slide) {
 
+    private static final long[] NONE = new long[0];
+
     public StepWindows {
         if (size < 1 || slide < 1 || slide > size) {
             throw new IllegalArgumentException("need 1 <= slide <= size, got size " + size + ", slide " + slide);
@@ -31,10 +33,10 @@ public record StepWindows(int size, int slide) {
      * further on would hold no sample at all.
      */
     public long[] endsSkipped(long previous, long next) {
-        if (previous < 0 || next <= previous + 1) return new long[0];
+        if (previous < 0 || next <= previous + 1) return NONE;
         long first = ((previous + 1) / slide + 1) * slide - 1;
         long limit = Math.min(next - 1, previous + size - 1);
-        if (first > limit) return new long[0];
+        if (first > limit) return NONE;
         int n = (int) ((limit - first) / slide + 1);
         long[] ends = new long[n];
         for (int i = 0; i < n; i++) ends[i] = first + (long) i * slide;

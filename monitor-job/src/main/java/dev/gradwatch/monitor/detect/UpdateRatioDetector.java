@@ -20,10 +20,12 @@ public final class UpdateRatioDetector {
 
     public static Optional<Finding> outOfBand(Subject layer, Series updateRatio, double minLog10, double maxLog10,
                                               int minSamples, double learningRate) {
-        double[] logs = Arrays.stream(updateRatio.values())
-                .filter(v -> v > 0 && Double.isFinite(v)).map(Math::log10).sorted().toArray();
-        if (logs.length < minSamples || logs.length == 0) return Optional.empty();
-        int n = logs.length;
+        double[] values = updateRatio.values();
+        double[] logs = new double[values.length];
+        int n = 0;
+        for (double v : values) if (v > 0 && Double.isFinite(v)) logs[n++] = Math.log10(v);
+        if (n < minSamples || n == 0) return Optional.empty();
+        Arrays.sort(logs, 0, n);
         double median = n % 2 == 1 ? logs[n / 2] : (logs[n / 2 - 1] + logs[n / 2]) / 2;
         boolean high = median > maxLog10;
         if (!high && !(median < minLog10)) return Optional.empty();

@@ -164,4 +164,19 @@ class LayerMonitorTest {
         assertEquals(1.0, end.evidence().get("stateCleared"));
         assertEquals(1.0, end.evidence().get("flapCount"));
     }
+
+    /**
+     * A layer's ring restored from a checkpoint taken before the log-norm column existed gets that
+     * column from its norms, so a spike right after the restore is still caught against the whole
+     * lookback.
+     */
+    @Test
+    void aRingFromBeforeTheLogColumnStillCatchesASpikeAtOnce() {
+        LayerState st = new LayerState();
+        st.ring = SampleRing.create(DetectorConfig.DEFAULTS.historySteps(), LayerMonitor.COLUMNS - 1);
+        for (int i = 0; i < 20; i++) st.ring.add(i, 2.0 + 0.01 * (i % 3), 0, Double.NaN, Double.NaN, 1e-3);
+        List<Alert> alerts = monitor.onSample(st, sample(20, 40.0)).alerts();
+        assertEquals(List.of(Rules.EXPLODING_GRADIENT_SPIKE), alerts.stream().map(Alert::rule).toList(), alerts.toString());
+        assertEquals(LayerMonitor.COLUMNS, st.ring.columns.length);
+    }
 }

@@ -126,4 +126,39 @@ class SpikeDetectorTest {
         assertEquals(30, gradientAlert);
         assertEquals(31, lossAlert, "the loss spike follows one step later");
     }
+
+    /**
+     * The ring path (logarithms stored once per sample) must give the same verdicts and numbers as
+     * the series path it replaces in the layer monitor, on lookbacks with gaps, zeros, NaN and ±∞.
+     */
+    @Test
+    void theRingLookbackGivesTheSameVerdictsAsTheSeriesLookback() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        double[] odd = {0.0, Double.NaN, Double.POSITIVE_INFINITY, -1.0};
+        int spikes = 0;
+        for (int trial = 0; trial < 3000; trial++) {
+            SampleRing ring = SampleRing.create(21, 2);
+            long step = 0;
+            int held = rng.nextInt(0, 40);
+            for (int i = 0; i < held; i++) {
+                step += rng.nextInt(1, 3); // gaps: some lookbacks hold fewer samples than steps
+                double v = rng.nextInt(12) == 0 ? odd[rng.nextInt(odd.length)] : Math.exp(rng.nextGaussian() * 0.3);
+                ring.add(step, v, SpikeDetector.logOrNaN(v));
+            }
+            long now = step + 1;
+            double value = rng.nextBoolean() ? Math.exp(rng.nextGaussian() * 0.3) : rng.nextDouble(1, 40);
+            long from = now - CFG.spikeLookback();
+            var bySeries = SpikeDetector.gradient(LAYER, ring.series(0, from, now - 1), now, value, CFG.spikeZ(),
+                    CFG.spikeMinRatio(), CFG.growthMinNorm(), 0.01);
+            var byRing = SpikeDetector.gradient(LAYER, ring, 1, from, now - 1, now, value, CFG.spikeZ(),
+                    CFG.spikeMinRatio(), CFG.growthMinNorm(), 0.01);
+            assertEquals(bySeries.isPresent(), byRing.isPresent(), "trial " + trial);
+            if (bySeries.isPresent()) {
+                spikes++;
+                assertEquals(bySeries.get().evidence(), byRing.get().evidence(), "trial " + trial);
+                assertEquals(bySeries.get().summary(), byRing.get().summary());
+            }
+        }
+        assertTrue(spikes > 100, "the trials must include spikes, got " + spikes);
+    }
 }
