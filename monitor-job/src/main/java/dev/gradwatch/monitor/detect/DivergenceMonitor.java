@@ -50,9 +50,18 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
     public Outcome onNorm(DivergenceState st, String runId, String workerId, long step, long timestampMs,
                           int layerIndex, String layerName, String layerKind, double gradL2) {
         // even a late sample says that the worker exists: later steps wait for it
-        DivergenceState.WorkerTrack track = st.workers.computeIfAbsent(workerId, w -> new DivergenceState.WorkerTrack());
-        track.lastSeenStep = Math.max(track.lastSeenStep, step);
+        DivergenceState.WorkerTrack track = st.workers.get(workerId);
+        if (track == null) {
+            track = new DivergenceState.WorkerTrack();
+            st.workers.put(workerId, track);
+            st.activeWorkersValid = false;
+        }
+        boolean newStep = step > st.newestStep;
         st.newestStep = Math.max(st.newestStep, step);
+        boolean wasActive = isActive(st, track);
+        track.lastSeenStep = Math.max(track.lastSeenStep, step);
+        if (!wasActive && isActive(st, track)) st.activeWorkersValid = false;
+        if (newStep) forgetSilentWorkers(st);
         if (step <= st.lastJudgedStep) return Outcome.dropped();
         DivergenceState.PendingStep p = pendingFor(st, step);
         if (p.norms.containsKey(workerId)) return Outcome.dropped();
@@ -73,7 +82,6 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
             st.pending.remove(0);
             judgeStep(st, runId, oldest, out);
         }
-        forgetSilentWorkers(st);
         return out;
     }
 
@@ -87,13 +95,24 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
         return p;
     }
 
-    /** Workers that reported within the lag: whom a step waits for. */
+    /**
+     * Workers that reported within the lag: whom a step waits for. Counted again only when the newest
+     * step moved, the roster changed or a worker came back within the lag, not for every norm.
+     */
     private int activeWorkers(DivergenceState st) {
+        if (st.activeWorkersValid && st.activeWorkersAtStep == st.newestStep) return st.activeWorkers;
         int n = 0;
         for (DivergenceState.WorkerTrack t : st.workers.values()) {
-            if (t.lastSeenStep > st.newestStep - lagSteps()) n++;
+            if (isActive(st, t)) n++;
         }
+        st.activeWorkers = n;
+        st.activeWorkersAtStep = st.newestStep;
+        st.activeWorkersValid = true;
         return n;
+    }
+
+    private boolean isActive(DivergenceState st, DivergenceState.WorkerTrack t) {
+        return t.lastSeenStep > st.newestStep - lagSteps();
     }
 
     private void judgeStep(DivergenceState st, String runId, DivergenceState.PendingStep p, Outcome out) {
@@ -155,6 +174,7 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
      */
     public Outcome onEndOfRun(DivergenceState st, String runId, String workerId, long stepsTaken, long timestampMs) {
         DivergenceState.WorkerTrack t = st.workers.remove(workerId);
+        st.activeWorkersValid = false;
         Outcome out = st.workers.isEmpty() ? Outcome.endOfRun() : Outcome.accepted();
         if (t != null) {
             Subject who = new Subject(runId, workerId, st.layerIndex, st.layerName, st.layerKind);
@@ -164,10 +184,12 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
         return out;
     }
 
+    /** Drops workers silent for twice the lag with nothing firing; runs when the newest step moves. */
     private void forgetSilentWorkers(DivergenceState st) {
         Iterator<Map.Entry<String, DivergenceState.WorkerTrack>> it = st.workers.entrySet().iterator();
         while (it.hasNext()) {
             DivergenceState.WorkerTrack t = it.next().getValue();
+            // silent for twice the lag: not active, so the count of active workers stays as it is
             if (t.latches.isEmpty() && t.lastSeenStep < st.newestStep - 2L * lagSteps()) it.remove();
         }
     }

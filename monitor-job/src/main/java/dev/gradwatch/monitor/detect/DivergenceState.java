@@ -25,6 +25,13 @@ public final class DivergenceState {
     public int layerIndex = -1;
     public String layerName = "";
     public String layerKind = "";
+    /**
+     * Workers active at {@link #activeWorkersAtStep}, a cache that is not checkpointed (transient
+     * fields are not part of the POJO): a restored or copied state counts them again once.
+     */
+    transient int activeWorkers;
+    transient long activeWorkersAtStep;
+    transient boolean activeWorkersValid;
 
     public DivergenceState() {
     }

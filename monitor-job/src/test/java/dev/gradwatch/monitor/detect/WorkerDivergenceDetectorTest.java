@@ -133,4 +133,47 @@ class WorkerDivergenceDetectorTest {
         assertEquals(List.of("worker_divergence:run-s:w1:0"), alerts.stream().map(Alert::fingerprint).toList());
         assertTrue(alerts.stream().allMatch(a -> a.status().equals(Alert.FIRING)), alerts.toString());
     }
+
+    /**
+     * The monitor counts the active workers again only when the newest step moves, the roster
+     * changes or a worker comes back within the lag. Fed a fleet whose workers lag, fall silent,
+     * come back, diverge and finish, it must decide exactly as a monitor that counts them for every
+     * norm.
+     */
+    @Test
+    void countingActiveWorkersOnlyWhenTheyCanChangeDecidesAsCountingThemForEveryNorm() {
+        DetectorConfig cfg = DetectorConfig.DEFAULTS;
+        DivergenceMonitor cached = new DivergenceMonitor(cfg);
+        DivergenceMonitor counting = new DivergenceMonitor(cfg);
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(11);
+        DivergenceState a = new DivergenceState();
+        DivergenceState b = new DivergenceState();
+        int workers = 8;
+        long[] next = new long[workers];
+        int alerts = 0;
+        int dropped = 0;
+        for (int round = 0; round < 20000; round++) {
+            int w = rng.nextInt(workers);
+            if (rng.nextInt(400) == 0) {
+                // the worker finishes; a new one takes its name later
+                List<Alert> x = cached.onEndOfRun(a, "run", "w" + w, next[w], round).alerts();
+                b.activeWorkersValid = false;
+                assertEquals(x, counting.onEndOfRun(b, "run", "w" + w, next[w], round).alerts());
+                continue;
+            }
+            if (rng.nextInt(800) == 0) next[w] += rng.nextInt(1, 120); // a pause, or a jump ahead
+            if (w == 0 && rng.nextInt(3) == 0) continue; // a slow worker
+            long step = rng.nextInt(200) == 0 ? Math.max(0, next[w] - rng.nextInt(1, 60)) : next[w]++;
+            double norm = (w == 1 && (step / 100) % 2 == 1 ? 20 : 1) * Math.exp(0.1 * rng.nextGaussian());
+            b.activeWorkersValid = false;
+            Outcome x = cached.onNorm(a, "run", "w" + w, step, round, 0, "dense0", "dense/relu", norm);
+            Outcome y = counting.onNorm(b, "run", "w" + w, step, round, 0, "dense0", "dense/relu", norm);
+            assertEquals(y.isDropped(), x.isDropped(), "round " + round);
+            assertEquals(y.alerts(), x.alerts(), "round " + round);
+            alerts += x.alerts().size();
+            if (x.isDropped()) dropped++;
+        }
+        assertTrue(alerts > 0, "the fleet must raise divergence alerts");
+        assertTrue(dropped > 0, "the fleet must send late norms");
+    }
 }
