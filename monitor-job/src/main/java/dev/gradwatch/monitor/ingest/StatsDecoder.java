@@ -44,8 +44,10 @@ public final class StatsDecoder {
     public static Result decode(RawRecord r) {
         if (r.value() != null) {
             try {
-                StepStats s = StepStatsReader.read(FAST, r.value());
-                // not the common shape: data binding decides (fields added later, anything unusual)
+                // the codec's exact form (every GradWatch trainer), else any common shape, else data
+                // binding decides (fields added later, anything unusual)
+                StepStats s = CompactStepReader.read(r.value());
+                if (s == null) s = StepStatsReader.read(FAST, r.value());
                 if (s == null) s = FAST.readValue(r.value());
                 String problem = problem(s);
                 return problem == null ? new Result(s, null) : new Result(null, deadLetter(r, problem));

@@ -186,4 +186,82 @@ class StatsDecoderTest {
         assertNull(StatsDecoder.problem(new StepStats("r", "w", 1, 0, 1, 1, 1, java.util.List.of(
                 StatsFixtures.layer(3, "dense/relu", 1.0), StatsFixtures.layer(67, "dense/relu", 1.0)))));
     }
+
+    @Test
+    void theCompactReaderReadsWhatTheCodecWritesAndAgreesWithTheCodec() throws Exception {
+        for (StepStats s : java.util.List.of(StatsFixtures.step("run-1", "w0", 3, 0.5, "dense/relu", 0.1, 0.2),
+                new StepStats("r", "w", 0, 0, 1, 1, 1, java.util.List.of()),
+                new StepStats("r", "w", 5, 0, 1, 1, 1, everyFieldAscii().layers(), java.util.Map.of("team", "vision")),
+                everyFieldAscii(),
+                StepStats.endOfRun("r", "w", 6, 0, 1, 1, 1, everyFieldAscii().layers(), java.util.Map.of("team", "nlp")))) {
+            byte[] json = EventCodec.encode(s);
+            StepStats compact = CompactStepReader.read(json);
+            assertNotNull(compact, "read by the compact reader: " + new String(json, StandardCharsets.UTF_8));
+            assertEquals(EventCodec.decode(json, StepStats.class), compact, new String(json, StandardCharsets.UTF_8));
+            assertEquals(s, compact);
+        }
+        // escapes and characters outside ASCII are left to the other readers, which agree with the codec
+        byte[] unicode = EventCodec.encode(everyField());
+        assertNull(CompactStepReader.read(unicode));
+        assertEquals(everyField(), StatsDecoder.decode(raw(unicode)).stats());
+    }
+
+    private static StepStats everyFieldAscii() {
+        StepStats s = everyField();
+        return new StepStats(s.schemaVersion(), "run-a/1", s.workerId(), s.step(), s.timestampMs(), s.loss(),
+                s.learningRate(), s.clipNorm(), s.layers());
+    }
+
+    /**
+     * Every reader must come to the codec's verdict: records the codec writes, then the same bytes
+     * mangled at random (a byte dropped, doubled, replaced by a JSON-ish character, or a token
+     * spliced in). The decoded step, or the dead letter's reason, must be the codec's.
+     */
+    @Test
+    void mangledRecordsGetTheCodecsVerdictWhicheverReaderTakesThem() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+        byte[][] bases = {EventCodec.encode(everyFieldAscii()), GOOD.getBytes(StandardCharsets.UTF_8),
+                EventCodec.encode(StepStats.endOfRun("r", "w", 6, 0, 1, 1, 1, everyFieldAscii().layers(),
+                        java.util.Map.of("team", "nlp")))};
+        String alphabet = "{}[],:\"0123456789.eE+-aluNIn \\tfrs";
+        String[] tokens = {"null", "true", "NaN", "\"NaN\"", "1e400", "-0", "00", "1.", ".5", "\"x\":1,", "9999999999999999999",
+                "\"\\u0041\"", "\"ä\"", "1E+2", "[]", "{}"};
+        int compact = 0;
+        int bound = 0;
+        int refused = 0;
+        for (int trial = 0; trial < 20000; trial++) {
+            byte[] base = bases[rng.nextInt(bases.length)];
+            StringBuilder json = new StringBuilder(new String(base, StandardCharsets.UTF_8));
+            int at = rng.nextInt(json.length());
+            switch (rng.nextInt(4)) {
+                case 0 -> json.deleteCharAt(at);
+                case 1 -> json.insert(at, json.charAt(at));
+                case 2 -> json.setCharAt(at, alphabet.charAt(rng.nextInt(alphabet.length())));
+                default -> json.insert(at, tokens[rng.nextInt(tokens.length)]);
+            }
+            byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+            StatsDecoder.Result r = StatsDecoder.decode(raw(bytes));
+            StepStats expected;
+            try {
+                expected = EventCodec.decode(bytes, StepStats.class);
+            } catch (dev.gradwatch.events.DecodeException e) {
+                assertFalse(r.ok(), json::toString);
+                assertEquals(e.getMessage(), r.deadLetter().reason(), json::toString);
+                refused++;
+                continue;
+            }
+            String problem = StatsDecoder.problem(expected);
+            if (problem != null) {
+                assertEquals(problem, r.deadLetter().reason(), json::toString);
+                refused++;
+                continue;
+            }
+            assertEquals(expected, r.stats(), json::toString);
+            if (CompactStepReader.read(bytes) != null) compact++;
+            else bound++;
+        }
+        // the trials must exercise every outcome: read compactly, read by the other paths, refused
+        assertTrue(compact > 100 && bound > 100 && refused > 1000, compact + " compact, " + bound + " by the other paths, "
+                + refused + " refused");
+    }
 }
