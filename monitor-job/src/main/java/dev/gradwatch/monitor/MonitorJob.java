@@ -7,7 +7,6 @@ import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.ingest.RawRecord;
 import dev.gradwatch.events.ControlAck;
 import dev.gradwatch.monitor.job.AckTrackerFunction;
-import dev.gradwatch.monitor.job.ClipPolicyFunction;
 import dev.gradwatch.monitor.job.DecodeAcksFunction;
 import dev.gradwatch.monitor.job.DecodeRulesFunction;
 import dev.gradwatch.monitor.job.DecodeStatsFunction;
@@ -154,7 +153,7 @@ public final class MonitorJob {
         SingleOutputStreamOperator<Alert> workerAlerts = envelopes
                 .keyBy(new WorkerKey.OfEnvelope(), WorkerKey.TYPE)
                 .connect(liveRules)
-                .process(new WorkerViewFunction(rules, cfg.stateIdleTimeoutMs()))
+                .process(new WorkerViewFunction(rules, cfg.clip(), cfg.escalation(), cfg.stateIdleTimeoutMs()))
                 .name("worker-view").uid("worker-view");
         DataStream<StepStats> stats = workerAlerts.getSideOutput(WorkerViewFunction.STATS);
         DataStream<DeadLetter> deadLetters = unkeyed.getSideOutput(Outputs.DEAD_LETTERS)
@@ -178,10 +177,8 @@ public final class MonitorJob {
                 .process(new StallWatchFunction(cfg.stallTimeoutMs(), cfg.stateIdleTimeoutMs()))
                 .name("stall-watch").uid("stall-watch");
 
-        SingleOutputStreamOperator<ControlCommand> commands = byWorker
-                .connect(liveRules)
-                .process(new ClipPolicyFunction(cfg.clip(), cfg.escalation(), rules, cfg.stateIdleTimeoutMs()))
-                .name("clip-policy").uid("clip-policy");
+        // the control policy runs in the worker view, where the step is judged: no hop before the command
+        DataStream<ControlCommand> commands = workerAlerts.getSideOutput(WorkerViewFunction.COMMANDS);
 
         return new MonitorStreams(stats, workerAlerts.union(divergenceAlerts, stallAlerts), commands, deadLetters);
     }

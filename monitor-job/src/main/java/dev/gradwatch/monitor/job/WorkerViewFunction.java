@@ -1,6 +1,7 @@
 package dev.gradwatch.monitor.job;
 
 import dev.gradwatch.events.Alert;
+import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.DetectorConfig;
@@ -11,8 +12,13 @@ import dev.gradwatch.monitor.detect.StepMonitor;
 import dev.gradwatch.monitor.ingest.StatsDecoder;
 import dev.gradwatch.monitor.ingest.StatsEnvelope;
 import dev.gradwatch.monitor.job.wire.StepStatsSerializer;
+import dev.gradwatch.monitor.policy.ClipPolicyConfig;
+import dev.gradwatch.monitor.policy.ClipState;
+import dev.gradwatch.monitor.policy.ControlPolicy;
+import dev.gradwatch.monitor.policy.EscalationConfig;
 import dev.gradwatch.monitor.rules.RuleSet;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.OutputTag;
 
@@ -24,7 +30,10 @@ import java.util.Map;
  * Everything judged per (run, worker), in one call per step: decodes the record when it arrived
  * raw (so decoding runs after the shuffle, on every parallel instance), then {@link StepMonitor}
  * judges the whole step and {@link LayerMonitor} each of its layers, with every layer's windows in
- * this worker's state. One shuffle per step instead of one per step and two per layer.
+ * this worker's state, and {@link ControlPolicy} decides the commands for the trainer, which leave
+ * through {@link #COMMANDS}. One shuffle per step instead of one per step and two per layer; and
+ * a command is decided where the step is judged, without another hop through the network (nor the
+ * step's serialization for it) between the exploding step and the clip command.
  *
  * <p>Counts steps not after the last one seen in {@code stepsOutOfOrder} and, per layer, samples
  * not after the layer's last one in {@code samplesOutOfOrder} (a late non-finite step is still
@@ -38,15 +47,26 @@ public final class WorkerViewFunction
 
     /** The decoded steps, keyed as this operator is: by (run, worker). */
     public static final OutputTag<StepStats> STATS = new OutputTag<>("decoded-stats", StepStatsSerializer.TYPE);
+    /** The control policy's commands for the trainers, in the order it decided them. */
+    public static final OutputTag<ControlCommand> COMMANDS =
+            new OutputTag<>("control-commands", TypeInformation.of(ControlCommand.class));
 
     private final long idleTimeoutMs;
     private transient Counter layersDropped;
     private transient Counter decoded;
     private transient Counter deadLetters;
+    private transient Counter clipCommands;
+    private transient Counter scaleLrCommands;
+    private transient Counter stopCommands;
+
+    public WorkerViewFunction(RuleSet rules, ClipPolicyConfig clip, EscalationConfig escalation, long idleTimeoutMs) {
+        super(rules, WorkerMonitors.factory(clip, escalation), idleTimeoutMs, "worker-view-state",
+                WorkerViewState.class, "stepsOutOfOrder");
+        this.idleTimeoutMs = idleTimeoutMs;
+    }
 
     public WorkerViewFunction(RuleSet rules, long idleTimeoutMs) {
-        super(rules, WorkerMonitors::of, idleTimeoutMs, "worker-view-state", WorkerViewState.class, "stepsOutOfOrder");
-        this.idleTimeoutMs = idleTimeoutMs;
+        this(rules, ClipPolicyConfig.DEFAULTS, EscalationConfig.DEFAULTS, idleTimeoutMs);
     }
 
     public WorkerViewFunction(DetectorConfig cfg, long idleTimeoutMs) {
@@ -59,6 +79,9 @@ public final class WorkerViewFunction
         layersDropped = getRuntimeContext().getMetricGroup().counter("samplesOutOfOrder");
         decoded = getRuntimeContext().getMetricGroup().counter("statsDecoded");
         deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+        clipCommands = getRuntimeContext().getMetricGroup().counter("clipCommands");
+        scaleLrCommands = getRuntimeContext().getMetricGroup().counter("scaleLrCommands");
+        stopCommands = getRuntimeContext().getMetricGroup().counter("stopCommands");
     }
 
     @Override
@@ -93,7 +116,19 @@ public final class WorkerViewFunction
     @Override
     Outcome judge(WorkerMonitors monitors, WorkerViewState st, StatsEnvelope e, ReadOnlyContext ctx) {
         StepStats s = e.stats();
-        Outcome o = judgeStep(monitors, st, s, ctx.timerService().currentProcessingTime(), idleTimeoutMs, layersDropped);
+        long now = ctx.timerService().currentProcessingTime();
+        // a state restored from before the policy ran here has no policy memory yet
+        if (st.clip == null) st.clip = new ClipState();
+        // the commands first: they are what the trainer waits for
+        for (ControlCommand c : monitors.policy().onStats(st.clip, s, now)) {
+            switch (c.type()) {
+                case SET_CLIP_NORM -> clipCommands.inc();
+                case SCALE_LR -> scaleLrCommands.inc();
+                case STOP -> stopCommands.inc();
+            }
+            ctx.output(COMMANDS, c);
+        }
+        Outcome o = judgeStep(monitors, st, s, now, idleTimeoutMs, layersDropped);
         ctx.output(STATS, s);
         return o;
     }

@@ -3,7 +3,6 @@ package dev.gradwatch.monitor.job;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.DetectorConfig;
 import dev.gradwatch.monitor.ingest.StatsEnvelope;
-import dev.gradwatch.monitor.policy.ClipPolicyConfig;
 import dev.gradwatch.monitor.testing.StatsFixtures;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -81,37 +80,23 @@ class KeyedStateCleanupTest {
     }
 
     @Test
-    void stepViewAndClipPolicyForgetAWorkerThatFellSilentButNotOneThatKeepsTalking() throws Exception {
+    void theWorkerViewAndItsPolicyForgetAWorkerThatFellSilentButNotOneThatKeepsTalking() throws Exception {
         try (var view = harness(new WorkerViewFunction(DetectorConfig.DEFAULTS, IDLE_MS),
-                     new WorkerKey.OfEnvelope(), WorkerKey.TYPE);
-             var clip = harness(new ClipPolicyFunction(ClipPolicyConfig.DEFAULTS,
-                             DetectorConfig.DEFAULTS, IDLE_MS),
-                     new WorkerKey.OfStats(), WorkerKey.TYPE)) {
+                new WorkerKey.OfEnvelope(), WorkerKey.TYPE)) {
             view.open();
-            clip.open();
             view.setProcessingTime(0);
-            clip.setProcessingTime(0);
             List<StepStats> ended = StatsFixtures.exploding("run-ended", "w0", 12, 11);
             List<StepStats> alive = StatsFixtures.healthy("run-alive", "w0", 200);
-            for (StepStats s : ended) {
-                view.processElement(new StreamRecord<>(StatsEnvelope.decoded(s)));
-                clip.processElement(new StreamRecord<>(s));
-            }
-            assertTrue(clip.extractOutputValues().size() >= 1, "the exploding run got a command");
+            for (StepStats s : ended) view.processElement(new StreamRecord<>(StatsEnvelope.decoded(s)));
+            assertTrue(view.getSideOutput(WorkerViewFunction.COMMANDS).size() >= 1, "the exploding run got a command");
             // run-alive publishes a step every 5 s for longer than the idle timeout
             for (int i = 0; i < 30; i++) {
-                long now = i * 5_000L;
-                view.setProcessingTime(now);
-                clip.setProcessingTime(now);
+                view.setProcessingTime(i * 5_000L);
                 view.processElement(new StreamRecord<>(StatsEnvelope.decoded(alive.get(i))));
-                clip.processElement(new StreamRecord<>(alive.get(i)));
             }
-            // run-ended is gone: one state entry per operator left (run-alive's worker-view state or clip state),
-            // plus its idle timer state
+            // run-ended is gone, with its policy's memory: run-alive's worker-view state and its idle timer state
             assertEquals(2, entries(view));
             assertEquals(1, view.numProcessingTimeTimers());
-            assertEquals(2, entries(clip));
-            assertEquals(1, clip.numProcessingTimeTimers());
         }
     }
 
