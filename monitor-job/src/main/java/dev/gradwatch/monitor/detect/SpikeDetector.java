@@ -87,11 +87,42 @@ public final class SpikeDetector {
     static Optional<Finding> gradient(Subject layer, SampleRing ring, int logColumn, long from, long to, long step,
                                       double gradL2, double zThreshold, double minRatio, double minNorm,
                                       double learningRate) {
-        if (!(gradL2 >= minNorm) || Double.isInfinite(gradL2)) return Optional.empty();
+        if (!(gradL2 >= minNorm)) return Optional.empty();
+        RingScore r = score(ring, logColumn, from, to, gradL2);
+        if (r == null || !isSpike(r.score(), zThreshold, minRatio)) return Optional.empty();
+        return Optional.of(gradientSpike(layer, r.score(), r.firstStep(), r.lastStep(), step, gradL2,
+                zThreshold, minRatio, learningRate));
+    }
+
+    /**
+     * {@link #loss(Subject, Series, long, double, double, double, double, double, double)} on the held
+     * samples of {@code ring} within steps {@code [from, to]}, whose {@code logColumn} holds ln of the
+     * loss (NaN where it was not finite and positive): the same verdict from the same numbers.
+     */
+    static Optional<Finding> loss(Subject worker, SampleRing ring, int logColumn, long from, long to, long step,
+                                  double loss, double zThreshold, double minRatio, double learningRate,
+                                  double globalGradL2, double lookbackGlobalGradL2) {
+        RingScore r = score(ring, logColumn, from, to, loss);
+        if (r == null || !isSpike(r.score(), zThreshold, minRatio)) return Optional.empty();
+        return Optional.of(lossSpike(worker, r.score(), r.firstStep(), step, loss, zThreshold, minRatio, learningRate,
+                globalGradL2, lookbackGlobalGradL2));
+    }
+
+    /** A score with the first and last step of the lookback it was taken against. */
+    private record RingScore(Score score, long firstStep, long lastStep) {
+    }
+
+    /**
+     * {@link #score(Series, double, int)} of {@code value} against the held samples within {@code [from, to]}
+     * of a column of logarithms, with the lookback's size as the minimum sample count's basis; null
+     * where that gives no score.
+     */
+    private static RingScore score(SampleRing ring, int logColumn, long from, long to, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) return null;
         int end = ring.endIndex(to);
         int begin = ring.beginIndex(from, end);
         int held = end - begin;
-        if (held == 0) return Optional.empty();
+        if (held == 0) return null;
         int n = 0;
         double sum = 0;
         for (int i = begin; i < end; i++) {
@@ -101,17 +132,29 @@ public final class SpikeDetector {
                 n++;
             }
         }
-        if (n < Math.max(2, (held + 1) / 2)) return Optional.empty();
+        if (n < Math.max(2, (held + 1) / 2)) return null;
         double mean = sum / n;
         double sq = 0;
         for (int i = begin; i < end; i++) {
             double v = ring.valueAt(logColumn, i);
             if (v == v) sq += (v - mean) * (v - mean);
         }
-        Score s = of(Math.log(gradL2), mean, sq, n);
-        if (!isSpike(s, zThreshold, minRatio)) return Optional.empty();
-        return Optional.of(gradientSpike(layer, s, ring.stepAt(begin), ring.stepAt(end - 1), step, gradL2,
-                zThreshold, minRatio, learningRate));
+        return new RingScore(of(Math.log(value), mean, sq, n), ring.stepAt(begin), ring.stepAt(end - 1));
+    }
+
+    /** exp of the mean of the finite values of a column of logarithms within {@code [from, to]}: a geometric mean; NaN when none. */
+    static double geoMean(SampleRing ring, int logColumn, long from, long to) {
+        int end = ring.endIndex(to);
+        double sum = 0;
+        int n = 0;
+        for (int i = ring.beginIndex(from, end); i < end; i++) {
+            double v = ring.valueAt(logColumn, i);
+            if (v == v) {
+                sum += v;
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : Math.exp(sum / n);
     }
 
     /** ln of a norm for the lookback of {@link #gradient(Subject, SampleRing, int, long, long, long, double, double, double, double, double)}: NaN unless finite and positive. */
@@ -152,24 +195,28 @@ public final class SpikeDetector {
         if (lookback.isEmpty()) return Optional.empty();
         return score(lookback, loss, (lookback.size() + 1) / 2)
                 .filter(s -> isSpike(s, zThreshold, minRatio))
-                .map(s -> {
-                    Map<String, Double> evidence = Map.of(
-                            "loss", loss,
-                            "lookbackGeoMeanLoss", s.geoMean(),
-                            "ratio", s.ratio(),
-                            "zScore", s.z(),
-                            "zThreshold", zThreshold,
-                            "minRatio", minRatio,
-                            "globalGradL2", globalGradL2,
-                            "lookbackGeoMeanGlobalGradL2", lookbackGlobalGradL2,
-                            "lookbackFirstStep", (double) lookback.firstStep(),
-                            "learningRate", learningRate);
-                    String summary = "loss of " + worker.describe() + " jumped to " + Remedies.num(loss) + " at step "
-                            + step + ", " + Remedies.num(s.ratio()) + "x its recent geometric mean "
-                            + Remedies.num(s.geoMean()) + " (z " + Remedies.num(s.z()) + " on the log scale)";
-                    double gradRatio = globalGradL2 / lookbackGlobalGradL2;
-                    return Finding.of(Rules.LOSS_SPIKE, worker, step, summary, evidence,
-                            Remedies.lossSpike(gradRatio, learningRate));
-                });
+                .map(s -> lossSpike(worker, s, lookback.firstStep(), step, loss, zThreshold, minRatio, learningRate,
+                        globalGradL2, lookbackGlobalGradL2));
+    }
+
+    private static Finding lossSpike(Subject worker, Score s, long lookbackFirstStep, long step, double loss,
+                                     double zThreshold, double minRatio, double learningRate, double globalGradL2,
+                                     double lookbackGlobalGradL2) {
+        Map<String, Double> evidence = Map.of(
+                "loss", loss,
+                "lookbackGeoMeanLoss", s.geoMean(),
+                "ratio", s.ratio(),
+                "zScore", s.z(),
+                "zThreshold", zThreshold,
+                "minRatio", minRatio,
+                "globalGradL2", globalGradL2,
+                "lookbackGeoMeanGlobalGradL2", lookbackGlobalGradL2,
+                "lookbackFirstStep", (double) lookbackFirstStep,
+                "learningRate", learningRate);
+        String summary = "loss of " + worker.describe() + " jumped to " + Remedies.num(loss) + " at step "
+                + step + ", " + Remedies.num(s.ratio()) + "x its recent geometric mean "
+                + Remedies.num(s.geoMean()) + " (z " + Remedies.num(s.z()) + " on the log scale)";
+        double gradRatio = globalGradL2 / lookbackGlobalGradL2;
+        return Finding.of(Rules.LOSS_SPIKE, worker, step, summary, evidence, Remedies.lossSpike(gradRatio, learningRate));
     }
 }

@@ -3,6 +3,7 @@ package dev.gradwatch.monitor.detect;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -29,7 +30,10 @@ public final class StepMonitor implements ClosesState<StepState> {
     /** 1 where the step's loss was a spike, 0 where not, NaN where it could not be judged. */
     static final int LOSS_SPIKE = 6;
     static final int GLOBAL_NORM = 7;
-    static final int COLUMNS = 8;
+    /** ln of {@link #LOSS} and of {@link #GLOBAL_NORM}, NaN where not finite and positive: each logarithm taken once. */
+    static final int LOG_LOSS = 8;
+    static final int LOG_GLOBAL_NORM = 9;
+    static final int COLUMNS = 10;
 
     private final DetectorConfig cfg;
     private final StepWindows windows;
@@ -55,7 +59,7 @@ public final class StepMonitor implements ClosesState<StepState> {
             judgeNonFinite(st, Subject.step(s.runId(), s.workerId(), st.layerKinds), s, late);
             return late;
         }
-        st.ring.reshape(cfg.historySteps(), COLUMNS);
+        prepareRing(st.ring);
         Outcome out = Outcome.accepted();
 
         for (long end : windows.endsSkipped(st.ring.lastStep, s.step())) {
@@ -65,25 +69,23 @@ public final class StepMonitor implements ClosesState<StepState> {
         LayerStats first = null;
         LayerStats last = null;
         int nonFiniteLayers = 0;
-        TreeSet<String> kinds = new TreeSet<>();
         for (LayerStats l : s.layers()) {
             if (first == null || l.index() < first.index()) first = l;
             if (last == null || l.index() > last.index()) last = l;
             if (l.hasNonFinite()) nonFiniteLayers++;
-            kinds.add(l.kind());
         }
         boolean twoEnds = first != null && first != last;
         double globalNorm = globalNorm(s);
-        st.layerKinds = String.join(",", kinds);
+        st.layerKinds = layerKinds(st, s);
         st.depth = twoEnds ? last.index() - first.index() + 1 : s.layers().size();
         st.lastTimestampMs = s.timestampMs();
         st.learningRate = s.learningRate();
         Subject who = Subject.step(s.runId(), s.workerId(), st.layerKinds);
 
         long from = s.step() - cfg.spikeLookback();
-        Optional<Finding> lossSpike = SpikeDetector.loss(who, st.ring.series(LOSS, from, s.step() - 1), s.step(),
+        Optional<Finding> lossSpike = SpikeDetector.loss(who, st.ring, LOG_LOSS, from, s.step() - 1, s.step(),
                 s.loss(), cfg.lossSpikeZ(), cfg.lossSpikeMinRatio(), s.learningRate(), globalNorm,
-                geoMean(st.ring.series(GLOBAL_NORM, from, s.step() - 1)));
+                SpikeDetector.geoMean(st.ring, LOG_GLOBAL_NORM, from, s.step() - 1));
         st.ring.add(s.step(),
                 twoEnds ? first.gradL2() : Double.NaN,
                 twoEnds ? last.gradL2() : Double.NaN,
@@ -92,7 +94,9 @@ public final class StepMonitor implements ClosesState<StepState> {
                 attenuation(s),
                 s.loss(),
                 lossSpike.isPresent() ? 1 : 0,
-                globalNorm);
+                globalNorm,
+                SpikeDetector.logOrNaN(s.loss()),
+                SpikeDetector.logOrNaN(globalNorm));
 
         judgeNonFinite(st, who, s, out);
         if (lossSpike.isPresent()) {
@@ -107,6 +111,41 @@ public final class StepMonitor implements ClosesState<StepState> {
                                                                int layerIndex, long timestampMs, String reason) {
         return Alerts.closeAll(st.latches, Subject.step(runId, workerId, st.layerKinds), st.ring.lastStep,
                 timestampMs, reason);
+    }
+
+    /**
+     * Gives the ring this configuration's capacity and columns; a ring restored from a checkpoint
+     * taken before the logarithm columns existed gets them computed from its losses and norms.
+     */
+    private void prepareRing(SampleRing ring) {
+        int columnsBefore = ring.columns.length;
+        ring.reshape(cfg.historySteps(), COLUMNS);
+        if (columnsBefore > 0 && columnsBefore <= LOG_LOSS) {
+            for (int slot = 0; slot < ring.capacity(); slot++) {
+                ring.columns[LOG_LOSS][slot] = SpikeDetector.logOrNaN(ring.columns[LOSS][slot]);
+                ring.columns[LOG_GLOBAL_NORM][slot] = SpikeDetector.logOrNaN(ring.columns[GLOBAL_NORM][slot]);
+            }
+        }
+    }
+
+    /**
+     * The distinct layer kinds of the step, sorted and joined with commas; the previous step's string
+     * when the layers' kinds are the same, as they are for almost every step of a run.
+     */
+    private static String layerKinds(StepState st, StepStats s) {
+        List<LayerStats> layers = s.layers();
+        String[] previous = st.kindsByPosition;
+        boolean same = previous != null && previous.length == layers.size();
+        for (int i = 0; same && i < previous.length; i++) same = previous[i].equals(layers.get(i).kind());
+        if (same) return st.layerKinds;
+        String[] kinds = new String[layers.size()];
+        TreeSet<String> distinct = new TreeSet<>();
+        for (int i = 0; i < kinds.length; i++) {
+            kinds[i] = layers.get(i).kind();
+            distinct.add(kinds[i]);
+        }
+        st.kindsByPosition = kinds;
+        return String.join(",", distinct);
     }
 
     /** Why alerts close at an end-of-run marker, whose step is the number of steps taken. */
@@ -174,10 +213,14 @@ public final class StepMonitor implements ClosesState<StepState> {
 
     /** The step's average per-layer attenuation factor over its layers in index order. */
     private static double attenuation(StepStats s) {
-        if (s.layers().size() < 3) return Double.NaN;
-        double[] norms = s.layers().stream()
-                .sorted(java.util.Comparator.comparingInt(LayerStats::index))
-                .mapToDouble(LayerStats::gradL2).toArray();
+        List<LayerStats> layers = s.layers();
+        if (layers.size() < 3) return Double.NaN;
+        // the codec writes layers input side first: sort only a step that came otherwise
+        boolean ordered = true;
+        for (int i = 1; ordered && i < layers.size(); i++) ordered = layers.get(i - 1).index() < layers.get(i).index();
+        if (!ordered) layers = layers.stream().sorted(java.util.Comparator.comparingInt(LayerStats::index)).toList();
+        double[] norms = new double[layers.size()];
+        for (int i = 0; i < norms.length; i++) norms[i] = layers.get(i).gradL2();
         return VanishingGradientDetector.attenuationFactor(norms);
     }
 
@@ -189,18 +232,6 @@ public final class StepMonitor implements ClosesState<StepState> {
             sumSq += l.gradL2() * l.gradL2();
         }
         return s.layers().isEmpty() ? Double.NaN : Math.sqrt(sumSq);
-    }
-
-    private static double geoMean(Series w) {
-        double sum = 0;
-        int n = 0;
-        for (double v : w.values()) {
-            if (v > 0 && Double.isFinite(v)) {
-                sum += Math.log(v);
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : Math.exp(sum / n);
     }
 
     private static Series ratio(Series first, Series last) {

@@ -10,6 +10,11 @@ public final class StepState {
     public Map<String, AlertLatch> latches = new HashMap<>();
     /** Distinct layer kinds of the latest step, joined with commas, for remedies. */
     public String layerKinds = "";
+    /**
+     * Each layer's kind at the latest step, by position: when the next step's match, {@link #layerKinds}
+     * stands. Not checkpointed (transient fields are not part of the POJO): a restored state builds it again.
+     */
+    transient String[] kindsByPosition;
     public int depth;
     public long lastTimestampMs;
     public double learningRate = Double.NaN;

@@ -136,6 +136,7 @@ class SpikeDetectorTest {
         java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
         double[] odd = {0.0, Double.NaN, Double.POSITIVE_INFINITY, -1.0};
         int spikes = 0;
+        int lossSpikes = 0;
         for (int trial = 0; trial < 3000; trial++) {
             SampleRing ring = SampleRing.create(21, 2);
             long step = 0;
@@ -158,7 +159,27 @@ class SpikeDetectorTest {
                 assertEquals(bySeries.get().evidence(), byRing.get().evidence(), "trial " + trial);
                 assertEquals(bySeries.get().summary(), byRing.get().summary());
             }
+            // the loss rule reads the same kind of lookback (no floor on the value), with the geometric mean of a column
+            Series lookback = ring.series(0, from, now - 1);
+            double geo = SpikeDetector.geoMean(ring, 1, from, now - 1);
+            var lossBySeries = SpikeDetector.loss(LAYER, lookback, now, value, CFG.lossSpikeZ(), CFG.lossSpikeMinRatio(),
+                    0.01, 2.0, geo);
+            var lossByRing = SpikeDetector.loss(LAYER, ring, 1, from, now - 1, now, value, CFG.lossSpikeZ(),
+                    CFG.lossSpikeMinRatio(), 0.01, 2.0, geo);
+            assertEquals(lossBySeries.map(Finding::evidence), lossByRing.map(Finding::evidence), "trial " + trial);
+            assertEquals(lossBySeries.map(Finding::summary), lossByRing.map(Finding::summary), "trial " + trial);
+            if (lossBySeries.isPresent()) lossSpikes++;
+            double logSum = 0;
+            int positive = 0;
+            for (double v : lookback.values()) {
+                if (v > 0 && Double.isFinite(v)) {
+                    logSum += Math.log(v);
+                    positive++;
+                }
+            }
+            assertEquals(positive == 0 ? Double.NaN : Math.exp(logSum / positive), geo, "trial " + trial);
         }
         assertTrue(spikes > 100, "the trials must include spikes, got " + spikes);
+        assertTrue(lossSpikes > 100, "the trials must include loss spikes, got " + lossSpikes);
     }
 }

@@ -106,4 +106,21 @@ class StepMonitorTest {
         assertTrue(feed(st, StatsFixtures.healthy("run-h", "w0", 60)).isEmpty());
         assertTrue(st.latches.isEmpty());
     }
+
+    /**
+     * A worker's ring restored from a checkpoint taken before the logarithm columns existed gets them
+     * from its losses and norms, so a loss spike right after the restore is still caught against the
+     * whole lookback.
+     */
+    @Test
+    void aRingFromBeforeTheLogColumnsStillCatchesALossSpikeAtOnce() {
+        StepState st = new StepState();
+        st.ring = SampleRing.create(DetectorConfig.DEFAULTS.historySteps(), StepMonitor.LOG_LOSS);
+        for (int i = 0; i < 20; i++) {
+            st.ring.add(i, 1.0, 1.0, 0, 0, 1.0, 0.5 + 0.01 * (i % 3), 0, 1.7);
+        }
+        List<Alert> alerts = monitor.onStep(st, StatsFixtures.step("run-1", "w0", 20, 5.0, "dense/relu", 1, 1, 1)).alerts();
+        assertEquals(List.of(Rules.LOSS_SPIKE), alerts.stream().map(Alert::rule).toList(), alerts.toString());
+        assertEquals(StepMonitor.COLUMNS, st.ring.columns.length);
+    }
 }
