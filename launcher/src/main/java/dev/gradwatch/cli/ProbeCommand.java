@@ -4,7 +4,9 @@ import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.GradientTable;
 import dev.gradwatch.trainer.train.ProbeReport;
+import dev.gradwatch.trainer.engine.MatrixOps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -40,8 +42,20 @@ final class ProbeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    BackendOption backend;
+
     @Override
     public Integer call() throws Exception {
+        MatrixOps.Backend before = backend.apply();
+        try {
+            return execute();
+        } finally {
+            MatrixOps.setBackend(before);
+        }
+    }
+
+    private Integer execute() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (table != null) {
             if (modelFile != null) throw new IllegalArgumentException("give either MODEL_FILE or --table, not both");

@@ -2,7 +2,9 @@ package dev.gradwatch.cli;
 
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.ModelRun;
+import dev.gradwatch.trainer.engine.MatrixOps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,8 +37,20 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    BackendOption backend;
+
     @Override
     public Integer call() throws Exception {
+        MatrixOps.Backend before = backend.apply();
+        try {
+            return execute();
+        } finally {
+            MatrixOps.setBackend(before);
+        }
+    }
+
+    private Integer execute() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         ModelFile file;
         try {
@@ -56,9 +70,9 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        out.printf(Locale.ROOT, "%s: %d parameters, %d steps of batch %d, %s, data %s loaded in %.1f s%n", file.name(),
-                run.model().parameterCount(), run.totalSteps(), file.batch(), file.optimizer().type(), file.data().type(),
-                (System.nanoTime() - loadStart) / 1e9);
+        out.printf(Locale.ROOT, "%s: %d parameters, %d steps of batch %d, %s, data %s loaded in %.1f s, matrix backend %s%n",
+                file.name(), run.model().parameterCount(), run.totalSteps(), file.batch(), file.optimizer().type(),
+                file.data().type(), (System.nanoTime() - loadStart) / 1e9, MatrixOps.backend().id());
         out.flush();
         Progress progress = new Progress(out, run.totalSteps(), Math.max(1, run.totalSteps() / Math.max(1, reports)), file.batch());
         ModelRun.Result r = run.run(progress);

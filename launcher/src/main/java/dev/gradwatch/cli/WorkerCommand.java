@@ -6,7 +6,9 @@ import dev.gradwatch.events.Topics;
 import dev.gradwatch.trainer.TrainerWorker;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.Trainable;
+import dev.gradwatch.trainer.engine.MatrixOps;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.LinkedHashMap;
@@ -52,8 +54,20 @@ final class WorkerCommand implements Callable<Integer> {
                     "the monitor's rules file can select thresholds by labels; wins over the model file's labels"})
     Map<String, String> labels = new LinkedHashMap<>();
 
+    @Mixin
+    BackendOption backend;
+
     @Override
     public Integer call() throws Exception {
+        MatrixOps.Backend before = backend.apply();
+        try {
+            return execute();
+        } finally {
+            MatrixOps.setBackend(before);
+        }
+    }
+
+    private Integer execute() throws Exception {
         ModelFile file = modelFile != null ? ModelFile.read(modelFile) : null;
         Map<String, String> runLabels = new LinkedHashMap<>(file != null ? file.labels() : scenario.modelFile().labels());
         runLabels.putAll(labels);

@@ -123,4 +123,37 @@ class ProbeAndTrainCommandTest {
         assertEquals(0, p.exit(), p.err());
         assertEquals("relu-6-he-normal-residual-batchnorm", new ObjectMapper().readTree(p.out()).get("model").asText());
     }
+
+    /**
+     * {@code --backend} chooses where the products are computed: the same model and seed train to the
+     * same loss within rounding on EJML and on netlib's BLAS (Java), the run says which it used, the
+     * process is left on the backend it had, and a name that is not a backend is refused with the
+     * names it accepts.
+     */
+    @Test
+    void trainRunsOnTheBackendItIsGivenAndRefusesAnUnknownOne() {
+        var before = dev.gradwatch.trainer.engine.MatrixOps.backend();
+        String model = EXAMPLES.resolve("vanishing-sigmoid.yaml").toString();
+        CliRun ejml = run("train", model, "--steps", "20", "--backend", "ejml");
+        CliRun blas = run("train", model, "--steps", "20", "--backend", "blas-java");
+        assertEquals(0, ejml.exit(), ejml.err());
+        assertEquals(0, blas.exit(), blas.err());
+        assertTrue(ejml.out().contains("matrix backend ejml"), ejml.out());
+        assertTrue(blas.out().contains("matrix backend blas-java"), blas.out());
+        assertEquals(before, dev.gradwatch.trainer.engine.MatrixOps.backend());
+        double a = finalLoss(ejml.out());
+        double b = finalLoss(blas.out());
+        assertEquals(a, b, 1e-9 * Math.abs(a), "the same training on either backend");
+
+        CliRun bad = run("train", model, "--steps", "20", "--backend", "cuda");
+        assertNotEquals(0, bad.exit());
+        assertTrue(bad.err().contains("--backend") && bad.err().contains("ejml, ejml-concurrent, blas, blas-java")
+                && bad.err().contains("cuda"), bad.err());
+    }
+
+    private static double finalLoss(String out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("final batch loss ([0-9.eE+-]+)").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
+    }
 }
