@@ -3,6 +3,8 @@ package dev.gradwatch.cli;
 import dev.gradwatch.trainer.engine.MatrixOps;
 import picocli.CommandLine.Option;
 
+import java.util.concurrent.Callable;
+
 /**
  * {@code --backend}: where the trainer's matrix products are computed, for the whole process (see
  * {@link MatrixOps}). Without it the process keeps the backend that {@code GRADWATCH_MATRIX_BACKEND}
@@ -16,10 +18,10 @@ final class BackendOption {
     String backend;
 
     /**
-     * Switches the process to the chosen backend and returns the one in force before, to restore;
-     * a name that is not a backend is refused with the option and the names it accepts.
+     * Runs {@code command} with the process on the chosen backend, then puts back the backend that was
+     * in force; a name that is not a backend is refused with the option and the names it accepts.
      */
-    MatrixOps.Backend apply() {
+    <T> T around(Callable<T> command) throws Exception {
         MatrixOps.Backend before = MatrixOps.backend();
         if (backend != null) {
             try {
@@ -28,6 +30,10 @@ final class BackendOption {
                 throw new IllegalArgumentException("--backend: " + e.getMessage(), e);
             }
         }
-        return before;
+        try {
+            return command.call();
+        } finally {
+            MatrixOps.setBackend(before);
+        }
     }
 }

@@ -4,7 +4,6 @@ import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.GradientTable;
 import dev.gradwatch.trainer.train.ProbeReport;
-import dev.gradwatch.trainer.engine.MatrixOps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,12 +46,7 @@ final class ProbeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MatrixOps.Backend before = backend.apply();
-        try {
-            return execute();
-        } finally {
-            MatrixOps.setBackend(before);
-        }
+        return backend.around(this::execute);
     }
 
     private Integer execute() throws Exception {

@@ -42,12 +42,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MatrixOps.Backend before = backend.apply();
-        try {
-            return execute();
-        } finally {
-            MatrixOps.setBackend(before);
-        }
+        return backend.around(this::execute);
     }
 
     private Integer execute() throws Exception {

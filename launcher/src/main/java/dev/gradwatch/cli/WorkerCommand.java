@@ -6,7 +6,6 @@ import dev.gradwatch.events.Topics;
 import dev.gradwatch.trainer.TrainerWorker;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.Trainable;
-import dev.gradwatch.trainer.engine.MatrixOps;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -59,12 +58,7 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MatrixOps.Backend before = backend.apply();
-        try {
-            return execute();
-        } finally {
-            MatrixOps.setBackend(before);
-        }
+        return backend.around(this::execute);
     }
 
     private Integer execute() throws Exception {

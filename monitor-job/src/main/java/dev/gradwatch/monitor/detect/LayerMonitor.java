@@ -83,12 +83,8 @@ public final class LayerMonitor implements ClosesState<LayerState> {
      * spike lookback is whole at once.
      */
     private void prepareRing(SampleRing ring) {
-        int columnsBefore = ring.columns.length;
-        ring.reshape(cfg.historySteps(), COLUMNS);
-        if (columnsBefore > 0 && columnsBefore <= LOG_GRAD_L2) {
-            for (int slot = 0; slot < ring.capacity(); slot++) {
-                ring.columns[LOG_GRAD_L2][slot] = SpikeDetector.logOrNaN(ring.columns[GRAD_L2][slot]);
-            }
+        if (ring.reshapeAdding(cfg.historySteps(), COLUMNS, LOG_GRAD_L2)) {
+            ring.derive(LOG_GRAD_L2, GRAD_L2, SpikeDetector::logOrNaN);
         }
     }
 

@@ -105,6 +105,22 @@ public final class SampleRing {
     }
 
     /**
+     * Gives the ring this capacity and number of columns and returns whether it had to add column
+     * {@code derived}, which the caller then fills from the samples held (see {@link #derive}); a
+     * fresh ring holds nothing to derive from.
+     */
+    public boolean reshapeAdding(int capacity, int columnCount, int derived) {
+        int before = columns.length;
+        reshape(capacity, columnCount);
+        return before > 0 && before <= derived;
+    }
+
+    /** Sets column {@code target} of every slot to {@code f} of column {@code source} (NaN slots stay NaN where f keeps NaN). */
+    public void derive(int target, int source, java.util.function.DoubleUnaryOperator f) {
+        for (int slot = 0; slot < steps.length; slot++) columns[target][slot] = f.applyAsDouble(columns[source][slot]);
+    }
+
+    /**
      * Gives the ring this capacity and number of columns, keeping the latest samples that fit;
      * new columns read NaN for samples taken before they existed.
      */

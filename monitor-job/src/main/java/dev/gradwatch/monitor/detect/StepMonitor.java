@@ -118,13 +118,9 @@ public final class StepMonitor implements ClosesState<StepState> {
      * taken before the logarithm columns existed gets them computed from its losses and norms.
      */
     private void prepareRing(SampleRing ring) {
-        int columnsBefore = ring.columns.length;
-        ring.reshape(cfg.historySteps(), COLUMNS);
-        if (columnsBefore > 0 && columnsBefore <= LOG_LOSS) {
-            for (int slot = 0; slot < ring.capacity(); slot++) {
-                ring.columns[LOG_LOSS][slot] = SpikeDetector.logOrNaN(ring.columns[LOSS][slot]);
-                ring.columns[LOG_GLOBAL_NORM][slot] = SpikeDetector.logOrNaN(ring.columns[GLOBAL_NORM][slot]);
-            }
+        if (ring.reshapeAdding(cfg.historySteps(), COLUMNS, LOG_LOSS)) {
+            ring.derive(LOG_LOSS, LOSS, SpikeDetector::logOrNaN);
+            ring.derive(LOG_GLOBAL_NORM, GLOBAL_NORM, SpikeDetector::logOrNaN);
         }
     }
 

@@ -42,10 +42,6 @@ final class CompactStepReader {
             "gradMaxAbs", "nonFiniteCount", "zeroFraction", "weightL2", "updateRatio", "nanCount", "posInfCount",
             "negInfCount", "gradStd", "gradHistogram", "activationMean", "activationStd", "saturatedFraction",
             "deadFraction", "timeStepGradNorms");
-    /** Every record has these; {@code labels} and {@code endOfRun} are left out when empty. */
-    private static final int REQUIRED_STEP_FIELDS = 0x1FF;
-    /** The first eleven layer fields are required, the rest optional. */
-    private static final int REQUIRED_LAYER_FIELDS = 0x7FF;
     /** Longest integer read here; longer ones (or out of range) go to the other paths. */
     private static final int MAX_INTEGER_DIGITS = 18;
 
@@ -79,39 +75,27 @@ final class CompactStepReader {
 
     private StepStats step() {
         expect('{');
-        int seen = 0;
-        int version = 0;
-        String runId = null;
-        String workerId = null;
-        long step = 0;
-        long timestampMs = 0;
-        double loss = 0;
-        double learningRate = 0;
-        double clipNorm = 0;
-        List<LayerStats> layers = null;
-        Map<String, String> labels = null;
-        Boolean endOfRun = null;
+        RecordFields.Step f = new RecordFields.Step();
         int k = -1;
         do {
             k = field(STEP_NAMES, k + 1);
             switch (k) {
-                case 0 -> version = integer();
-                case 1 -> runId = string();
-                case 2 -> workerId = string();
-                case 3 -> step = longValue();
-                case 4 -> timestampMs = longValue();
-                case 5 -> loss = number();
-                case 6 -> learningRate = number();
-                case 7 -> clipNorm = number();
-                case 8 -> layers = layers();
-                case 9 -> labels = labels();
-                default -> endOfRun = bool();
+                case 0 -> f.version = integer();
+                case 1 -> f.runId = string();
+                case 2 -> f.workerId = string();
+                case 3 -> f.step = longValue();
+                case 4 -> f.timestampMs = longValue();
+                case 5 -> f.loss = number();
+                case 6 -> f.learningRate = number();
+                case 7 -> f.clipNorm = number();
+                case 8 -> f.layers = layers();
+                case 9 -> f.labels = labels();
+                default -> f.endOfRun = bool();
             }
-            seen |= 1 << k;
+            f.mark(k);
         } while (b[i++] == ',');
-        check(b[i - 1] == '}' && (seen & REQUIRED_STEP_FIELDS) == REQUIRED_STEP_FIELDS);
-        return new StepStats(version, runId, workerId, step, timestampMs, loss, learningRate, clipNorm, layers, labels,
-                endOfRun);
+        check(b[i - 1] == '}' && f.complete());
+        return f.build();
     }
 
     private List<LayerStats> layers() {
@@ -130,60 +114,38 @@ final class CompactStepReader {
 
     private LayerStats layer() {
         expect('{');
-        int seen = 0;
-        int index = 0;
-        String name = null;
-        String kind = null;
-        long paramCount = 0;
-        double gradL2 = 0;
-        double gradMeanAbs = 0;
-        double gradMaxAbs = 0;
-        long nonFiniteCount = 0;
-        double zeroFraction = 0;
-        double weightL2 = 0;
-        double updateRatio = 0;
-        Long nanCount = null;
-        Long posInfCount = null;
-        Long negInfCount = null;
-        Double gradStd = null;
-        long[] gradHistogram = null;
-        Double activationMean = null;
-        Double activationStd = null;
-        Double saturatedFraction = null;
-        Double deadFraction = null;
-        double[] timeStepGradNorms = null;
+        RecordFields.Layer f = new RecordFields.Layer();
         int k = -1;
         do {
             k = field(LAYER_NAMES, k + 1);
             switch (k) {
-                case 0 -> index = integer();
-                case 1 -> name = string();
-                case 2 -> kind = string();
-                case 3 -> paramCount = longValue();
-                case 4 -> gradL2 = number();
-                case 5 -> gradMeanAbs = number();
-                case 6 -> gradMaxAbs = number();
-                case 7 -> nonFiniteCount = longValue();
-                case 8 -> zeroFraction = number();
-                case 9 -> weightL2 = number();
-                case 10 -> updateRatio = number();
-                case 11 -> nanCount = longValue();
-                case 12 -> posInfCount = longValue();
-                case 13 -> negInfCount = longValue();
-                case 14 -> gradStd = number();
-                case 15 -> gradHistogram = longs();
-                case 16 -> activationMean = number();
-                case 17 -> activationStd = number();
-                case 18 -> saturatedFraction = number();
-                case 19 -> deadFraction = number();
-                default -> timeStepGradNorms = numbers();
+                case 0 -> f.index = integer();
+                case 1 -> f.name = string();
+                case 2 -> f.kind = string();
+                case 3 -> f.paramCount = longValue();
+                case 4 -> f.gradL2 = number();
+                case 5 -> f.gradMeanAbs = number();
+                case 6 -> f.gradMaxAbs = number();
+                case 7 -> f.nonFiniteCount = longValue();
+                case 8 -> f.zeroFraction = number();
+                case 9 -> f.weightL2 = number();
+                case 10 -> f.updateRatio = number();
+                case 11 -> f.nanCount = longValue();
+                case 12 -> f.posInfCount = longValue();
+                case 13 -> f.negInfCount = longValue();
+                case 14 -> f.gradStd = number();
+                case 15 -> f.gradHistogram = longs();
+                case 16 -> f.activationMean = number();
+                case 17 -> f.activationStd = number();
+                case 18 -> f.saturatedFraction = number();
+                case 19 -> f.deadFraction = number();
+                default -> f.timeStepGradNorms = numbers();
             }
-            seen |= 1 << k;
+            // fields only move forward here, so none can come twice
+            f.mark(k);
         } while (b[i++] == ',');
-        check(b[i - 1] == '}' && (seen & REQUIRED_LAYER_FIELDS) == REQUIRED_LAYER_FIELDS);
-        return new LayerStats(index, name, kind, paramCount, gradL2, gradMeanAbs, gradMaxAbs, nonFiniteCount,
-                zeroFraction, weightL2, updateRatio, nanCount, posInfCount, negInfCount, gradStd, gradHistogram,
-                activationMean, activationStd, saturatedFraction, deadFraction, timeStepGradNorms);
+        check(b[i - 1] == '}' && f.complete());
+        return f.build();
     }
 
     /**

@@ -28,8 +28,6 @@ final class StepStatsReader {
 
     /** Components of {@link StepStats} and of {@link LayerStats} this reader knows; see {@code StatsDecoderTest}. */
     static final int STEP_FIELDS = 11;
-    /** The fields every record has; the rest ({@code labels}, {@code endOfRun}) are left out when empty. */
-    private static final int REQUIRED_STEP_FIELDS = 0x1FF;
     static final int LAYER_FIELDS = 21;
 
     /** Thrown, without a stack trace, when the record is not of the common shape. */
@@ -61,41 +59,27 @@ final class StepStatsReader {
 
     private static StepStats step(JsonParser p) throws IOException {
         expect(p.nextToken() == JsonToken.START_OBJECT);
-        int seen = 0;
-        int version = 0;
-        String runId = null;
-        String workerId = null;
-        long step = 0;
-        long timestampMs = 0;
-        double loss = 0;
-        double learningRate = 0;
-        double clipNorm = 0;
-        List<LayerStats> layers = null;
-        Map<String, String> labels = null;
-        Boolean endOfRun = null;
+        RecordFields.Step f = new RecordFields.Step();
         int k = -1;
         while ((k = nextField(p, STEP_NAMES, k + 1)) >= 0) {
             p.nextToken();
             switch (k) {
-                case 0 -> version = integer(p);
-                case 1 -> runId = string(p);
-                case 2 -> workerId = string(p);
-                case 3 -> step = longValue(p);
-                case 4 -> timestampMs = longValue(p);
-                case 5 -> loss = number(p);
-                case 6 -> learningRate = number(p);
-                case 7 -> clipNorm = number(p);
-                case 8 -> layers = layers(p);
-                case 9 -> labels = labels(p);
-                default -> endOfRun = bool(p);
+                case 0 -> f.version = integer(p);
+                case 1 -> f.runId = string(p);
+                case 2 -> f.workerId = string(p);
+                case 3 -> f.step = longValue(p);
+                case 4 -> f.timestampMs = longValue(p);
+                case 5 -> f.loss = number(p);
+                case 6 -> f.learningRate = number(p);
+                case 7 -> f.clipNorm = number(p);
+                case 8 -> f.layers = layers(p);
+                case 9 -> f.labels = labels(p);
+                default -> f.endOfRun = bool(p);
             }
-            expect((seen & (1 << k)) == 0);
-            seen |= 1 << k;
+            expect(f.mark(k));
         }
-        JsonToken t = p.currentToken();
-        expect(t == JsonToken.END_OBJECT && (seen & REQUIRED_STEP_FIELDS) == REQUIRED_STEP_FIELDS);
-        return new StepStats(version, runId, workerId, step, timestampMs, loss, learningRate, clipNorm, layers, labels,
-                endOfRun);
+        expect(p.currentToken() == JsonToken.END_OBJECT && f.complete());
+        return f.build();
     }
 
     /** The run's labels: an object of strings (the record's constructor checks their number and spelling). */
@@ -128,63 +112,37 @@ final class StepStatsReader {
     }
 
     private static LayerStats layer(JsonParser p) throws IOException {
-        int seen = 0;
-        int index = 0;
-        String name = null;
-        String kind = null;
-        long paramCount = 0;
-        double gradL2 = 0;
-        double gradMeanAbs = 0;
-        double gradMaxAbs = 0;
-        long nonFiniteCount = 0;
-        double zeroFraction = 0;
-        double weightL2 = 0;
-        double updateRatio = 0;
-        Long nanCount = null;
-        Long posInfCount = null;
-        Long negInfCount = null;
-        Double gradStd = null;
-        long[] gradHistogram = null;
-        Double activationMean = null;
-        Double activationStd = null;
-        Double saturatedFraction = null;
-        Double deadFraction = null;
-        double[] timeStepGradNorms = null;
+        RecordFields.Layer f = new RecordFields.Layer();
         int k = -1;
         while ((k = nextField(p, LAYER_NAMES, k + 1)) >= 0) {
             p.nextToken();
             switch (k) {
-                case 0 -> index = integer(p);
-                case 1 -> name = string(p);
-                case 2 -> kind = string(p);
-                case 3 -> paramCount = longValue(p);
-                case 4 -> gradL2 = number(p);
-                case 5 -> gradMeanAbs = number(p);
-                case 6 -> gradMaxAbs = number(p);
-                case 7 -> nonFiniteCount = longValue(p);
-                case 8 -> zeroFraction = number(p);
-                case 9 -> weightL2 = number(p);
-                case 10 -> updateRatio = number(p);
-                case 11 -> nanCount = nullableLong(p);
-                case 12 -> posInfCount = nullableLong(p);
-                case 13 -> negInfCount = nullableLong(p);
-                case 14 -> gradStd = nullableNumber(p);
-                case 15 -> gradHistogram = longs(p);
-                case 16 -> activationMean = nullableNumber(p);
-                case 17 -> activationStd = nullableNumber(p);
-                case 18 -> saturatedFraction = nullableNumber(p);
-                case 19 -> deadFraction = nullableNumber(p);
-                default -> timeStepGradNorms = numbers(p);
+                case 0 -> f.index = integer(p);
+                case 1 -> f.name = string(p);
+                case 2 -> f.kind = string(p);
+                case 3 -> f.paramCount = longValue(p);
+                case 4 -> f.gradL2 = number(p);
+                case 5 -> f.gradMeanAbs = number(p);
+                case 6 -> f.gradMaxAbs = number(p);
+                case 7 -> f.nonFiniteCount = longValue(p);
+                case 8 -> f.zeroFraction = number(p);
+                case 9 -> f.weightL2 = number(p);
+                case 10 -> f.updateRatio = number(p);
+                case 11 -> f.nanCount = nullableLong(p);
+                case 12 -> f.posInfCount = nullableLong(p);
+                case 13 -> f.negInfCount = nullableLong(p);
+                case 14 -> f.gradStd = nullableNumber(p);
+                case 15 -> f.gradHistogram = longs(p);
+                case 16 -> f.activationMean = nullableNumber(p);
+                case 17 -> f.activationStd = nullableNumber(p);
+                case 18 -> f.saturatedFraction = nullableNumber(p);
+                case 19 -> f.deadFraction = nullableNumber(p);
+                default -> f.timeStepGradNorms = numbers(p);
             }
-            expect((seen & (1 << k)) == 0);
-            seen |= 1 << k;
+            expect(f.mark(k));
         }
-        JsonToken t = p.currentToken();
-        // the first eleven are required, the rest optional
-        expect(t == JsonToken.END_OBJECT && (seen & 0x7ff) == 0x7ff);
-        return new LayerStats(index, name, kind, paramCount, gradL2, gradMeanAbs, gradMaxAbs, nonFiniteCount,
-                zeroFraction, weightL2, updateRatio, nanCount, posInfCount, negInfCount, gradStd, gradHistogram,
-                activationMean, activationStd, saturatedFraction, deadFraction, timeStepGradNorms);
+        expect(p.currentToken() == JsonToken.END_OBJECT && f.complete());
+        return f.build();
     }
 
     /** Field names in the order the codec writes them (the records' component order). */
