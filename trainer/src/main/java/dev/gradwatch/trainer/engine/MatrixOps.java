@@ -6,6 +6,7 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.ejml.dense.row.CommonOps_MT_DDRM;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -145,6 +146,36 @@ public final class MatrixOps {
                 Bt.reshape(B.numCols, B.numRows);
                 CommonOps_DDRM.transpose(B, Bt);
                 CommonOps_DDRM.mult(A, Bt, C);
+            }
+        }
+    }
+
+    /**
+     * C[c0 + i, :] (+)= A[a0 + i, :] · B for i &lt; rows: the product of a block of rows of A into a
+     * block of rows of C, which EJML's {@code mult} cannot address without a copy (the recurrent
+     * layers' per-time-step products). BLAS takes the blocks by offset; the EJML backends use a
+     * row-major i-k-j loop, as EJML's reorder kernel for small matrices.
+     */
+    public static void multRows(DMatrixRMaj A, int a0, DMatrixRMaj B, DMatrixRMaj C, int c0, int rows, boolean add) {
+        int k = A.numCols, n = B.numCols;
+        if (B.numRows != k || C.numCols != n || a0 < 0 || c0 < 0 || a0 + rows > A.numRows || c0 + rows > C.numRows) {
+            throw new IllegalArgumentException("multRows: rows " + a0 + "+" + rows + " of " + shape(A) + " · " + shape(B)
+                    + " into rows " + c0 + "+" + rows + " of " + shape(C));
+        }
+        BLAS blas = blas(backend);
+        if (blas != null) {
+            if (rows == 0 || n == 0) return;
+            // column-major: C's block transposed (n × rows) (+)= Bᵀ (n × k) · A's block transposed (k × rows)
+            blas.dgemm("N", "N", n, rows, k, 1.0, B.data, 0, n, A.data, a0 * k, k, add ? 1.0 : 0.0, C.data, c0 * n, n);
+            return;
+        }
+        double[] a = A.data, w = B.data, c = C.data;
+        for (int i = 0; i < rows; i++) {
+            int cOff = (c0 + i) * n, aOff = (a0 + i) * k;
+            if (!add) Arrays.fill(c, cOff, cOff + n, 0);
+            for (int j = 0; j < k; j++) {
+                double aij = a[aOff + j];
+                for (int m = 0, wOff = j * n; m < n; m++) c[cOff + m] += aij * w[wOff + m];
             }
         }
     }

@@ -142,6 +142,30 @@ class MatrixOpsBackendTest {
         MatrixOps.multAddTransA(A, D, G);
         assertClose(backend + " multAddTransA", expectedG, G, scaleG);
 
+        // a block of 9 rows of A from row 11 into rows 20-28 of a taller C, overwritten and then added to;
+        // the rows around the block must not change
+        DMatrixRMaj Ab = new DMatrixRMaj(9, 70);
+        CommonOps_DDRM.extract(A, 11, 20, 0, 70, Ab, 0, 0);
+        DMatrixRMaj expectedBlock = new DMatrixRMaj(9, 21);
+        CommonOps_DDRM.mult(Ab, B, expectedBlock);
+        DMatrixRMaj scaleBlock = new DMatrixRMaj(9, 21);
+        CommonOps_DDRM.mult(abs(Ab), abs(B), scaleBlock);
+        DMatrixRMaj tall = random(40, 21, rng);
+        DMatrixRMaj before = tall.copy();
+        MatrixOps.multRows(A, 11, B, tall, 20, 9, false);
+        DMatrixRMaj block = new DMatrixRMaj(9, 21);
+        CommonOps_DDRM.extract(tall, 20, 29, 0, 21, block, 0, 0);
+        assertClose(backend + " multRows", expectedBlock, block, scaleBlock);
+        MatrixOps.multRows(A, 11, B, tall, 20, 9, true);
+        CommonOps_DDRM.extract(tall, 20, 29, 0, 21, block, 0, 0);
+        CommonOps_DDRM.scale(2, expectedBlock);
+        CommonOps_DDRM.scale(2, scaleBlock);
+        assertClose(backend + " multRows adding", expectedBlock, block, scaleBlock);
+        for (int r = 0; r < 40; r++) {
+            if (r >= 20 && r < 29) continue;
+            for (int c = 0; c < 21; c++) assertEquals(before.get(r, c), tall.get(r, c), backend + " row " + r);
+        }
+
         if (backend == MatrixOps.Backend.BLAS_JAVA) {
             assertTrue(MatrixOps.blas(backend) instanceof JavaBLAS, MatrixOps.blas(backend).getClass().getName());
         }

@@ -1,6 +1,7 @@
 package dev.gradwatch.trainer.nn.recurrent;
 
 import dev.gradwatch.trainer.engine.Layer;
+import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.engine.TimeStepGradients;
@@ -119,7 +120,7 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
         Y.reshape(rows, hidden);
         reshapeSteps(rows);
         // Z = X · Wx + 1 · b   (the input part of every step at once)
-        CommonOps_DDRM.mult(X, Wx.value(), Z);
+        MatrixOps.mult(X, Wx.value(), Z);
         addToEveryRow(b.value().data, Z);
         // h₋₁ = 0
         Arrays.fill(Hprev.data, 0, batch * hidden, 0);
@@ -153,17 +154,16 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
             backwardStep(t, t * batch, t > 0);
         }
         // dWx += Xᵀ · dZ   (summed over all time steps)
-        CommonOps_DDRM.multAddTransA(X, dZ, Wx.grad());
+        MatrixOps.multAddTransA(X, dZ, Wx.grad());
         // db += 1ᵀ · dZ
         addColumnSums(dZ, b.grad().data);
         // dWh += H₋₁ᵀ · dZh
-        CommonOps_DDRM.multAddTransA(Hprev, recurrentPreactivationGrad(), Wh.grad());
+        MatrixOps.multAddTransA(Hprev, recurrentPreactivationGrad(), Wh.grad());
         accumulateExtraGradients();
         if (!inputGradientNeeded) return null;
         // dX = dZ · Wxᵀ
-        CommonOps_DDRM.transpose(Wx.value(), WxT);
         dX.reshape(rows, inputs);
-        CommonOps_DDRM.mult(dZ, WxT, dX);
+        MatrixOps.multTransB(dZ, Wx.value(), WxT, dX);
         return dX;
     }
 
@@ -195,22 +195,9 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
     void accumulateExtraGradients() {
     }
 
-    /**
-     * C[c0 + i, :] (+)= Σ_k A[a0 + i, k] · W[k, :] for i &lt; rows: the product of a block of rows,
-     * which EJML's {@code mult} cannot address without a copy. Row-major i-k-j order, as EJML's
-     * reorder kernel for small matrices.
-     */
+    /** {@link MatrixOps#multRows}: the per-time-step products of the cells, on the process's backend. */
     static void multRows(DMatrixRMaj A, int a0, DMatrixRMaj W, DMatrixRMaj C, int c0, int rows, boolean add) {
-        int K = A.numCols, N = W.numCols;
-        double[] a = A.data, w = W.data, c = C.data;
-        for (int i = 0; i < rows; i++) {
-            int cOff = (c0 + i) * N, aOff = (a0 + i) * K;
-            if (!add) Arrays.fill(c, cOff, cOff + N, 0);
-            for (int k = 0; k < K; k++) {
-                double aik = a[aOff + k];
-                for (int j = 0, wOff = k * N; j < N; j++) c[cOff + j] += aik * w[wOff + j];
-            }
-        }
+        MatrixOps.multRows(A, a0, W, C, c0, rows, add);
     }
 
     static void addToEveryRow(double[] row, DMatrixRMaj M) {
