@@ -43,6 +43,17 @@ public final class GradientProbe {
     private final double[] gradStd;
     private final double[] zeroFraction;
     private final double[] weightL2;
+    /**
+     * ‖w‖ before the update comes from the optimizer, which reads every weight as it updates it
+     * ({@link Parameter#recordUpdate(double, double)}), when the layer's parameters were last
+     * updated by one that records it: {@link #measureGradients()} then leaves {@code weightL2}
+     * pending and notes each parameter's {@link Parameter#updateCount()}, and
+     * {@link #resolveWeightNorm} fills it in from the next update, or, if none came, from the
+     * weights, which are then still the ones measured.
+     */
+    private final boolean[] weightNormPending;
+    private final Parameter[][] layerParams;
+    private final long[][] updatesAtMeasurement;
     private final double[] updateRatio;
     /** Counts of finite |g| over {@link GradHistogram}'s fixed buckets, per layer. */
     private final long[][] histogram;
@@ -92,6 +103,13 @@ public final class GradientProbe {
         this.gradStd = new double[n];
         this.zeroFraction = new double[n];
         this.weightL2 = new double[n];
+        this.weightNormPending = new boolean[n];
+        this.layerParams = new Parameter[n][];
+        this.updatesAtMeasurement = new long[n][];
+        for (int i = 0; i < n; i++) {
+            layerParams[i] = layers[i].parameters().toArray(new Parameter[0]);
+            updatesAtMeasurement[i] = new long[layerParams[i].length];
+        }
         this.updateRatio = new double[n];
         this.timeStepNorms = new double[n][];
         this.histogram = new long[n][GradHistogram.BUCKETS];
@@ -115,7 +133,9 @@ public final class GradientProbe {
     /**
      * Gradient L2, mean and max |g| and standard deviation over finite entries, NaN / +Inf / −Inf
      * counts, zero fraction, and the weight L2 before the update, for every layer. Resets the
-     * update ratios to 0.
+     * update ratios to 0. The weight L2 of layers last updated by an optimizer that records Σw²
+     * is taken from its next update, when it reads the weights anyway, or from the weights if
+     * none comes before the figures are read.
      */
     public void measureGradients() {
         generation++;
@@ -124,7 +144,7 @@ public final class GradientProbe {
             List<Parameter> ps = layers[l].parameters();
             if (!fastPass(ps)) slowPass(ps);
             foldHistogram(histogram[l], paramCounts[l] - pNan - pPosInf - pNegInf, pMaxAbs);
-            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs, weightSumSq = weightSumOfSquares(ps);
+            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs;
             long nan = pNan, posInf = pPosInf, negInf = pNegInf, zeros = pZeros;
             long count = paramCounts[l];
             long nonFinite = nan + posInf + negInf;
@@ -148,8 +168,12 @@ public final class GradientProbe {
             posInfCount[l] = posInf;
             negInfCount[l] = negInf;
             zeroFraction[l] = (double) zeros / count;
-            weightL2[l] = Double.isFinite(weightSumSq) && weightSumSq >= Norms.SAFE_MIN_SUM
-                    ? Math.sqrt(weightSumSq) : scaledL2(ps, false, -1);
+            weightNormPending[l] = optimizerRecordsWeightNorm(l);
+            if (weightNormPending[l]) {
+                for (int j = 0; j < layerParams[l].length; j++) updatesAtMeasurement[l][j] = layerParams[l][j].updateCount();
+            } else {
+                weightL2[l] = weightL2Now(ps);
+            }
             updateRatio[l] = 0;
             totalNonFinite += nonFinite;
             if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
@@ -292,6 +316,55 @@ public final class GradientProbe {
         pZeros = zeros;
     }
 
+    /**
+     * Whether every parameter of layer {@code l} was last updated by an optimizer that recorded Σw²
+     * before the update, in the range where the plain sum is exact enough (else the probe's own pass
+     * scales it): then that optimizer will most likely record it again.
+     */
+    private boolean optimizerRecordsWeightNorm(int l) {
+        for (Parameter p : layerParams[l]) {
+            if (p.updateCount() == 0 || !p.valueNormRecorded() || !plainSumUsable(p.valueSquaredNormBeforeLastUpdate())) return false;
+        }
+        return true;
+    }
+
+    /**
+     * ‖w‖ of a pending layer: Σw² of the parameters an optimizer updated since the measurement as it
+     * recorded them, of the others read from their values, unchanged since. Two cases cannot be
+     * exact, the weights before the update being gone: an optimizer that records no Σw² updated the
+     * layer right after one that did (its parameters are read after the update), and recorded sums
+     * that over- or underflowed (‖w‖ beyond about 1.3e154 or under 3.5e-136 right after a step
+     * within range: the plain root is kept). Either way the next measurement reads the weights itself.
+     */
+    private void resolveWeightNorm(int l) {
+        weightNormPending[l] = false;
+        Parameter[] ps = layerParams[l];
+        boolean updated = false;
+        for (int j = 0; j < ps.length; j++) updated |= ps[j].updateCount() != updatesAtMeasurement[l][j];
+        if (!updated) {
+            weightL2[l] = weightL2Now(layers[l].parameters());
+            return;
+        }
+        double s = 0;
+        for (int j = 0; j < ps.length; j++) {
+            Parameter p = ps[j];
+            boolean fromOptimizer = p.updateCount() != updatesAtMeasurement[l][j] && p.valueNormRecorded();
+            s += fromOptimizer ? p.valueSquaredNormBeforeLastUpdate() : Norms.sumOfSquares(p.value().data, p.size());
+        }
+        weightL2[l] = Math.sqrt(s);
+    }
+
+    /** A plain Σx² that is neither over- nor underflowed (0 only when every x is 0). */
+    private static boolean plainSumUsable(double sumOfSquares) {
+        return sumOfSquares == 0 || (Double.isFinite(sumOfSquares) && sumOfSquares >= Norms.SAFE_MIN_SUM);
+    }
+
+    /** ‖w‖ over the layer's current weights. */
+    private static double weightL2Now(List<Parameter> ps) {
+        double s = weightSumOfSquares(ps);
+        return Double.isFinite(s) && s >= Norms.SAFE_MIN_SUM ? Math.sqrt(s) : scaledL2(ps, false, -1);
+    }
+
     /** Σw² over the layer's weights, plainly summed in four independent chains. */
     private static double weightSumOfSquares(List<Parameter> ps) {
         double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
@@ -414,6 +487,7 @@ public final class GradientProbe {
      */
     public void measureUpdates(boolean applied) {
         for (int l = 0; l < layers.length; l++) {
+            if (weightNormPending[l]) resolveWeightNorm(l);
             if (!applied) {
                 updateRatio[l] = 0;
                 continue;
@@ -442,6 +516,7 @@ public final class GradientProbe {
      * others) and, for recurrent layers, a copy of the per-time-step gradient norms.
      */
     public LayerStats layer(int i) {
+        if (weightNormPending[i]) resolveWeightNorm(i);
         return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
                 nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i],
                 nanCount[i], posInfCount[i], negInfCount[i], gradStd[i], histogram[i].clone(),
