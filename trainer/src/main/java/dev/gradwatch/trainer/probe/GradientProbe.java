@@ -354,15 +354,15 @@ public final class GradientProbe {
         weightL2[l] = Math.sqrt(s);
     }
 
-    /** A plain Σx² that is neither over- nor underflowed (0 only when every x is 0). */
+    /** A plain Σx² that is neither over- nor underflowed (a 0 may be tiny entries whose squares underflowed). */
     private static boolean plainSumUsable(double sumOfSquares) {
-        return sumOfSquares == 0 || (Double.isFinite(sumOfSquares) && sumOfSquares >= Norms.SAFE_MIN_SUM);
+        return Double.isFinite(sumOfSquares) && sumOfSquares >= Norms.SAFE_MIN_SUM;
     }
 
     /** ‖w‖ over the layer's current weights. */
     private static double weightL2Now(List<Parameter> ps) {
         double s = weightSumOfSquares(ps);
-        return Double.isFinite(s) && s >= Norms.SAFE_MIN_SUM ? Math.sqrt(s) : scaledL2(ps, false, -1);
+        return plainSumUsable(s) ? Math.sqrt(s) : scaledL2(ps, false, -1);
     }
 
     /** Σw² over the layer's weights, plainly summed in four independent chains. */
