@@ -16,6 +16,9 @@ public final class Parameter {
     private final DMatrixRMaj value;
     private final DMatrixRMaj grad;
     private double lastUpdateSquaredNorm;
+    private double valueSquaredNormBeforeLastUpdate;
+    private boolean valueNormRecorded;
+    private long updates;
 
     public Parameter(String name, int rows, int cols) {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("name must be non-empty");
@@ -54,6 +57,35 @@ public final class Parameter {
      */
     public void recordUpdate(double squaredNorm) {
         this.lastUpdateSquaredNorm = squaredNorm;
+        this.valueNormRecorded = false;
+        updates++;
+    }
+
+    /**
+     * As {@link #recordUpdate(double)}, from an optimizer that also summed Σw² over the values it
+     * read before writing them (plainly, in any order): the gradient probe takes ‖w‖ before the
+     * update from here instead of reading every weight again.
+     */
+    public void recordUpdate(double squaredNorm, double valueSquaredNormBefore) {
+        this.lastUpdateSquaredNorm = squaredNorm;
+        this.valueSquaredNormBeforeLastUpdate = valueSquaredNormBefore;
+        this.valueNormRecorded = true;
+        updates++;
+    }
+
+    /** Whether the last update recorded Σw² of the values before it ({@link #recordUpdate(double, double)}). */
+    public boolean valueNormRecorded() {
+        return valueNormRecorded;
+    }
+
+    /** Σw² of the values before the last update, when {@link #valueNormRecorded()}. */
+    public double valueSquaredNormBeforeLastUpdate() {
+        return valueSquaredNormBeforeLastUpdate;
+    }
+
+    /** Updates recorded so far: tells whether an optimizer wrote the value since a given moment. */
+    public long updateCount() {
+        return updates;
     }
 
     /** ‖Δw‖² of the last update recorded by an optimizer, 0 before the first. */

@@ -77,8 +77,10 @@ public final class Adam implements Optimizer {
             Parameter param = params.get(p);
             double[] w = param.value().data, g = param.grad().data, mp = m[p].data, vp = v[p].data;
             double updateSq = 0;
+            double valueSq = 0;
             for (int i = 0, n = param.size(); i < n; i++) {
                 double before = w[i];
+                valueSq += before * before;
                 // coupled L2: g ← g + λ·w
                 double gi = g[i] + l2 * before;
                 // m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²
@@ -90,7 +92,7 @@ public final class Adam implements Optimizer {
                 double applied = after - before;
                 updateSq += applied * applied;
             }
-            param.recordUpdate(updateSq);
+            param.recordUpdate(updateSq, valueSq);
         }
     }
 

@@ -2,7 +2,9 @@ package dev.gradwatch.trainer.optim;
 
 /**
  * Updates a fixed list of parameters from their gradients. Each step records ‖Δw‖² on every
- * parameter ({@link dev.gradwatch.trainer.engine.Parameter#recordUpdate}) for the probe.
+ * parameter ({@link dev.gradwatch.trainer.engine.Parameter#recordUpdate}) for the probe, and,
+ * as both optimizers here do, Σw² of the values it read before writing them, which spares the
+ * probe a pass over the weights.
  */
 public interface Optimizer {
 

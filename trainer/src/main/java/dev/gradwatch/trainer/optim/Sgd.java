@@ -72,8 +72,10 @@ public final class Sgd implements Optimizer {
             double[] v = momentum > 0 ? velocity[p].data : g;
             int n = param.size();
             double updateSq = 0;
+            double valueSq = 0;
             for (int i = 0; i < n; i++) {
                 double before = w[i];
+                valueSq += before * before;
                 // g' = g + λ·w;  v = μ·v + g';  w = w − η·v   (v is g' itself when μ = 0);  Nesterov: w = w − η·(g' + μ·v)
                 double gi = weightDecay == 0 ? g[i] : g[i] + weightDecay * before;
                 double d;
@@ -87,7 +89,7 @@ public final class Sgd implements Optimizer {
                 double applied = w[i] - before;
                 updateSq += applied * applied;
             }
-            param.recordUpdate(updateSq);
+            param.recordUpdate(updateSq, valueSq);
         }
     }
 

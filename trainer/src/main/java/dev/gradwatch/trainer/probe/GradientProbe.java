@@ -43,6 +43,17 @@ public final class GradientProbe {
     private final double[] gradStd;
     private final double[] zeroFraction;
     private final double[] weightL2;
+    /**
+     * ‖w‖ before the update comes from the optimizer, which reads every weight as it updates it
+     * ({@link Parameter#recordUpdate(double, double)}), when the layer's parameters were last
+     * updated by one that records it: {@link #measureGradients()} then leaves {@code weightL2}
+     * pending and notes each parameter's {@link Parameter#updateCount()}, and
+     * {@link #resolveWeightNorm} fills it in from the next update, or, if none came, from the
+     * weights, which are then still the ones measured.
+     */
+    private final boolean[] weightNormPending;
+    private final Parameter[][] layerParams;
+    private final long[][] updatesAtMeasurement;
     private final double[] updateRatio;
     /** Counts of finite |g| over {@link GradHistogram}'s fixed buckets, per layer. */
     private final long[][] histogram;
@@ -92,6 +103,13 @@ public final class GradientProbe {
         this.gradStd = new double[n];
         this.zeroFraction = new double[n];
         this.weightL2 = new double[n];
+        this.weightNormPending = new boolean[n];
+        this.layerParams = new Parameter[n][];
+        this.updatesAtMeasurement = new long[n][];
+        for (int i = 0; i < n; i++) {
+            layerParams[i] = layers[i].parameters().toArray(new Parameter[0]);
+            updatesAtMeasurement[i] = new long[layerParams[i].length];
+        }
         this.updateRatio = new double[n];
         this.timeStepNorms = new double[n][];
         this.histogram = new long[n][GradHistogram.BUCKETS];
@@ -115,7 +133,9 @@ public final class GradientProbe {
     /**
      * Gradient L2, mean and max |g| and standard deviation over finite entries, NaN / +Inf / −Inf
      * counts, zero fraction, and the weight L2 before the update, for every layer. Resets the
-     * update ratios to 0.
+     * update ratios to 0. The weight L2 of layers last updated by an optimizer that records Σw²
+     * is taken from its next update, when it reads the weights anyway, or from the weights if
+     * none comes before the figures are read.
      */
     public void measureGradients() {
         generation++;
@@ -123,11 +143,8 @@ public final class GradientProbe {
         for (int l = 0; l < layers.length; l++) {
             List<Parameter> ps = layers[l].parameters();
             if (!fastPass(ps)) slowPass(ps);
-            Arrays.fill(histogram[l], 0);
-            for (int lane = 0; lane < LANES; lane++) {
-                for (int b = 0; b < GradHistogram.BUCKETS; b++) histogram[l][b] += laneCounts[lane * LANE_STRIDE + b];
-            }
-            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs, weightSumSq = pWeightSumSq;
+            foldHistogram(histogram[l], paramCounts[l] - pNan - pPosInf - pNegInf, pMaxAbs);
+            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs;
             long nan = pNan, posInf = pPosInf, negInf = pNegInf, zeros = pZeros;
             long count = paramCounts[l];
             long nonFinite = nan + posInf + negInf;
@@ -151,8 +168,12 @@ public final class GradientProbe {
             posInfCount[l] = posInf;
             negInfCount[l] = negInf;
             zeroFraction[l] = (double) zeros / count;
-            weightL2[l] = Double.isFinite(weightSumSq) && weightSumSq >= Norms.SAFE_MIN_SUM
-                    ? Math.sqrt(weightSumSq) : scaledL2(ps, false, -1);
+            weightNormPending[l] = optimizerRecordsWeightNorm(l);
+            if (weightNormPending[l]) {
+                for (int j = 0; j < layerParams[l].length; j++) updatesAtMeasurement[l][j] = layerParams[l][j].updateCount();
+            } else {
+                weightL2[l] = weightL2Now(ps);
+            }
             updateRatio[l] = 0;
             totalNonFinite += nonFinite;
             if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
@@ -160,41 +181,40 @@ public final class GradientProbe {
         }
     }
 
-    /** Independent accumulators of the fast pass: four chains of additions (and of histogram counts) instead of one. */
+    /** Independent accumulators of the fast pass: four chains of additions (and of exponent counts) instead of one. */
     private static final int LANES = 4;
-    /** One lane's counts: the histogram's buckets, then one for non-finite entries. */
-    private static final int LANE_STRIDE = GradHistogram.BUCKETS + 1;
-    private static final int NON_FINITE_SLOT = GradHistogram.BUCKETS;
-    /** Bucket by the 11 exponent bits of g: the histogram's bucket for a finite g, {@link #NON_FINITE_SLOT} for NaN and ±∞. */
-    private static final byte[] SLOT_OF_EXPONENT = new byte[2048];
+    /**
+     * One lane's counts by the 11 exponent bits of |g| (2047: NaN and ±∞), padded so that the same
+     * exponent in two lanes is not a multiple of 4 KiB apart, where the processor would take the
+     * second lane's count to depend on the first's store.
+     */
+    private static final int LANE_STRIDE = 2048 + 16;
+    private static final int NON_FINITE_EXPONENT = 2047;
+    /** Biased exponent of the histogram's bucket 1 (2^MIN_EXPONENT); the buckets up to the last one are one exponent each. */
+    private static final int FIRST_BUCKET_EXPONENT = 1023 + GradHistogram.MIN_EXPONENT;
+    private static final int LAST_BUCKET = GradHistogram.BUCKETS - 1;
     private static final long ABS_MASK = 0x7FFF_FFFF_FFFF_FFFFL;
 
-    static {
-        for (int biased = 0; biased < 2047; biased++) {
-            SLOT_OF_EXPONENT[biased] = (byte) GradHistogram.bucketOf(biased == 0 ? 0.0 : Math.scalb(1.0, biased - 1023));
-        }
-        SLOT_OF_EXPONENT[2047] = (byte) NON_FINITE_SLOT;
-    }
-
-    private final int[] laneCounts = new int[LANES * LANE_STRIDE];
+    /**
+     * Counts of the layer being measured by exponent, lane after lane. Counting the raw exponent
+     * needs no lookup per entry; {@link #foldHistogram} maps the counts to buckets once per layer
+     * and clears them.
+     */
+    private final int[] exponentCounts = new int[LANES * LANE_STRIDE];
     // the sums of the layer being measured, left by fastPass or slowPass
-    private double pSum, pSumSq, pSumAbs, pMaxAbs, pWeightSumSq;
+    private double pSum, pSumSq, pSumAbs, pMaxAbs;
     private long pNan, pPosInf, pNegInf, pZeros;
 
     /**
-     * One pass over the layer's gradients and weights with four independent accumulators of each
-     * sum, no branch, and the histogram counted by exponent bits into four lanes. Returns false,
-     * leaving the figures to {@link #slowPass}, when an entry is NaN or infinite (the finite sums
-     * then include it).
+     * One pass over the layer's gradients with four independent accumulators of each sum, no
+     * branch, and the exponents counted into four lanes. Returns false, leaving the figures to
+     * {@link #slowPass}, when an entry is NaN or infinite (the finite sums then include it).
      */
     private boolean fastPass(List<Parameter> ps) {
-        int[] counts = laneCounts;
-        Arrays.fill(counts, 0);
-        byte[] slot = SLOT_OF_EXPONENT;
+        int[] counts = exponentCounts;
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
         // |g| as raw bits: for non-negative doubles the bits order like the values, so the max is an
         // integer max; |g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts zeros
         long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
@@ -202,7 +222,6 @@ public final class GradientProbe {
         for (int p = 0; p < ps.size(); p++) {
             Parameter param = ps.get(p);
             double[] g = param.grad().data;
-            double[] w = param.value().data;
             int n = param.size();
             int n4 = n & ~3;
             for (int i = 0; i < n4; i += 4) {
@@ -211,10 +230,10 @@ public final class GradientProbe {
                 long b1 = Double.doubleToRawLongBits(x1) & ABS_MASK;
                 long b2 = Double.doubleToRawLongBits(x2) & ABS_MASK;
                 long b3 = Double.doubleToRawLongBits(x3) & ABS_MASK;
-                counts[slot[(int) (b0 >>> 52)]]++;
-                counts[LANE_STRIDE + slot[(int) (b1 >>> 52)]]++;
-                counts[2 * LANE_STRIDE + slot[(int) (b2 >>> 52)]]++;
-                counts[3 * LANE_STRIDE + slot[(int) (b3 >>> 52)]]++;
+                counts[(int) (b0 >>> 52)]++;
+                counts[LANE_STRIDE + (int) (b1 >>> 52)]++;
+                counts[2 * LANE_STRIDE + (int) (b2 >>> 52)]++;
+                counts[3 * LANE_STRIDE + (int) (b3 >>> 52)]++;
                 m0 = Math.max(m0, b0);
                 m1 = Math.max(m1, b1);
                 m2 = Math.max(m2, b2);
@@ -232,32 +251,27 @@ public final class GradientProbe {
                 a1 += Math.abs(x1);
                 a2 += Math.abs(x2);
                 a3 += Math.abs(x3);
-                double v0 = w[i], v1 = w[i + 1], v2 = w[i + 2], v3 = w[i + 3];
-                w0 += v0 * v0;
-                w1 += v1 * v1;
-                w2 += v2 * v2;
-                w3 += v3 * v3;
             }
             for (int i = n4; i < n; i++) {
                 double x = g[i];
                 long b = Double.doubleToRawLongBits(x) & ABS_MASK;
-                counts[slot[(int) (b >>> 52)]]++;
+                counts[(int) (b >>> 52)]++;
                 m0 = Math.max(m0, b);
                 zeros += (b - 1) >>> 63;
                 s0 += x;
                 q0 += x * x;
                 a0 += Math.abs(x);
-                w0 += w[i] * w[i];
             }
         }
-        long nonFinite = 0;
-        for (int lane = 0; lane < LANES; lane++) nonFinite += counts[lane * LANE_STRIDE + NON_FINITE_SLOT];
-        if (nonFinite > 0) return false;
+        long maxBits = Math.max(Math.max(m0, m1), Math.max(m2, m3));
+        if ((int) (maxBits >>> 52) == NON_FINITE_EXPONENT) {
+            Arrays.fill(counts, 0);
+            return false;
+        }
         pSum = (s0 + s1) + (s2 + s3);
         pSumSq = (q0 + q1) + (q2 + q3);
         pSumAbs = (a0 + a1) + (a2 + a3);
-        pMaxAbs = Double.longBitsToDouble(Math.max(Math.max(m0, m1), Math.max(m2, m3)));
-        pWeightSumSq = (w0 + w1) + (w2 + w3);
+        pMaxAbs = Double.longBitsToDouble(maxBits);
         pNan = 0;
         pPosInf = 0;
         pNegInf = 0;
@@ -267,9 +281,8 @@ public final class GradientProbe {
 
     /** The figures of a layer with NaN or infinite gradients: sums over the finite entries and the NaN / ±∞ split. */
     private void slowPass(List<Parameter> ps) {
-        int[] counts = laneCounts;
-        Arrays.fill(counts, 0);
-        double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0, weightSumSq = 0;
+        int[] counts = exponentCounts;
+        double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0;
         long nan = 0, posInf = 0, negInf = 0, zeros = 0;
         for (int p = 0; p < ps.size(); p++) {
             Parameter param = ps.get(p);
@@ -283,7 +296,7 @@ public final class GradientProbe {
                     sumAbs += a;
                     if (a > maxAbs) maxAbs = a;
                     if (x == 0) zeros++;
-                    counts[SLOT_OF_EXPONENT[(int) ((Double.doubleToRawLongBits(x) & ABS_MASK) >>> 52)]]++;
+                    counts[(int) ((Double.doubleToRawLongBits(x) & ABS_MASK) >>> 52)]++;
                 } else if (x != x) {
                     nan++;
                 } else if (x > 0) {
@@ -292,17 +305,103 @@ public final class GradientProbe {
                     negInf++;
                 }
             }
-            weightSumSq += Norms.sumOfSquares(param.value().data, param.size());
         }
         pSum = sum;
         pSumSq = sumSq;
         pSumAbs = sumAbs;
         pMaxAbs = maxAbs;
-        pWeightSumSq = weightSumSq;
         pNan = nan;
         pPosInf = posInf;
         pNegInf = negInf;
         pZeros = zeros;
+    }
+
+    /**
+     * Whether every parameter of layer {@code l} was last updated by an optimizer that recorded Σw²
+     * before the update, in the range where the plain sum is exact enough (else the probe's own pass
+     * scales it): then that optimizer will most likely record it again.
+     */
+    private boolean optimizerRecordsWeightNorm(int l) {
+        for (Parameter p : layerParams[l]) {
+            if (p.updateCount() == 0 || !p.valueNormRecorded() || !plainSumUsable(p.valueSquaredNormBeforeLastUpdate())) return false;
+        }
+        return true;
+    }
+
+    /**
+     * ‖w‖ of a pending layer: Σw² of the parameters an optimizer updated since the measurement as it
+     * recorded them, of the others read from their values, unchanged since. Two cases cannot be
+     * exact, the weights before the update being gone: an optimizer that records no Σw² updated the
+     * layer right after one that did (its parameters are read after the update), and recorded sums
+     * that over- or underflowed (‖w‖ beyond about 1.3e154 or under 3.5e-136 right after a step
+     * within range: the plain root is kept). Either way the next measurement reads the weights itself.
+     */
+    private void resolveWeightNorm(int l) {
+        weightNormPending[l] = false;
+        Parameter[] ps = layerParams[l];
+        boolean updated = false;
+        for (int j = 0; j < ps.length; j++) updated |= ps[j].updateCount() != updatesAtMeasurement[l][j];
+        if (!updated) {
+            weightL2[l] = weightL2Now(layers[l].parameters());
+            return;
+        }
+        double s = 0;
+        for (int j = 0; j < ps.length; j++) {
+            Parameter p = ps[j];
+            boolean fromOptimizer = p.updateCount() != updatesAtMeasurement[l][j] && p.valueNormRecorded();
+            s += fromOptimizer ? p.valueSquaredNormBeforeLastUpdate() : Norms.sumOfSquares(p.value().data, p.size());
+        }
+        weightL2[l] = Math.sqrt(s);
+    }
+
+    /** A plain Σx² that is neither over- nor underflowed (a 0 may be tiny entries whose squares underflowed). */
+    private static boolean plainSumUsable(double sumOfSquares) {
+        return Double.isFinite(sumOfSquares) && sumOfSquares >= Norms.SAFE_MIN_SUM;
+    }
+
+    /** ‖w‖ over the layer's current weights. */
+    private static double weightL2Now(List<Parameter> ps) {
+        double s = weightSumOfSquares(ps);
+        return plainSumUsable(s) ? Math.sqrt(s) : scaledL2(ps, false, -1);
+    }
+
+    /** Σw² over the layer's weights, plainly summed in four independent chains. */
+    private static double weightSumOfSquares(List<Parameter> ps) {
+        double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+        for (int p = 0; p < ps.size(); p++) {
+            Parameter param = ps.get(p);
+            double[] w = param.value().data;
+            int n = param.size();
+            int n4 = n & ~3;
+            for (int i = 0; i < n4; i += 4) {
+                w0 += w[i] * w[i];
+                w1 += w[i + 1] * w[i + 1];
+                w2 += w[i + 2] * w[i + 2];
+                w3 += w[i + 3] * w[i + 3];
+            }
+            for (int i = n4; i < n; i++) w0 += w[i] * w[i];
+        }
+        return (w0 + w1) + (w2 + w3);
+    }
+
+    /**
+     * Folds the exponent counts of {@code finite} finite entries with largest |g| {@code maxAbs}
+     * into the histogram's buckets and clears them for the next layer. Nothing above the
+     * exponent of {@code maxAbs} was counted, and bucket 0 is what the other buckets leave.
+     */
+    private void foldHistogram(long[] hist, long finite, double maxAbs) {
+        int[] counts = exponentCounts;
+        int top = Math.getExponent(maxAbs) + 1023; // 0 for zero and subnormals, as in the counts
+        Arrays.fill(hist, 0);
+        long counted = 0;
+        for (int e = FIRST_BUCKET_EXPONENT; e <= top; e++) {
+            long c = 0;
+            for (int lane = 0; lane < LANES; lane++) c += counts[lane * LANE_STRIDE + e];
+            hist[Math.min(e - FIRST_BUCKET_EXPONENT + 1, LAST_BUCKET)] += c;
+            counted += c;
+        }
+        hist[0] = finite - counted;
+        for (int lane = 0; lane < LANES; lane++) Arrays.fill(counts, lane * LANE_STRIDE, lane * LANE_STRIDE + top + 1, 0);
     }
 
     /**
@@ -388,6 +487,7 @@ public final class GradientProbe {
      */
     public void measureUpdates(boolean applied) {
         for (int l = 0; l < layers.length; l++) {
+            if (weightNormPending[l]) resolveWeightNorm(l);
             if (!applied) {
                 updateRatio[l] = 0;
                 continue;
@@ -416,6 +516,7 @@ public final class GradientProbe {
      * others) and, for recurrent layers, a copy of the per-time-step gradient norms.
      */
     public LayerStats layer(int i) {
+        if (weightNormPending[i]) resolveWeightNorm(i);
         return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
                 nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i],
                 nanCount[i], posInfCount[i], negInfCount[i], gradStd[i], histogram[i].clone(),
