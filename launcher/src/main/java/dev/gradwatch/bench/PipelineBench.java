@@ -136,9 +136,25 @@ public final class PipelineBench {
     private record Encoded(String[] keys, byte[][] values, long bytes) {
     }
 
+    /**
+     * The records are encoded before the clock starts and held until sent: refuse, before spending
+     * minutes on it, a run whose records would not fit in half the heap, and say what to change.
+     */
+    private static void requireHeapFor(int records, int recordBytes) {
+        long needed = (long) records * (recordBytes + 64);
+        long heap = Runtime.getRuntime().maxMemory();
+        if (needed > heap / 2) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "--steps %d holds about %d MB of encoded records, more than half of this JVM's %d MB heap: "
+                            + "give it more (GRADWATCH_JAVA_OPTS=-Xmx%dg) or lower --steps",
+                    records, needed >> 20, heap >> 20, Math.max(2, (3 * needed >> 30) + 1)));
+        }
+    }
+
     private Encoded encode(String run, SplittableRandom rng) {
         // encode first, so that the figure is the pipeline's and not this loop's JSON writer
         int n = o.throughputSteps();
+        requireHeapFor(n, EventCodec.encode(healthyStep(run, "w0", 0, new SplittableRandom(0))).length);
         byte[][] values = new byte[n][];
         String[] keys = new String[n];
         long bytes = 0;

@@ -38,7 +38,9 @@ final class BenchCommand implements Runnable {
         int layers;
         @Option(names = "--workers", defaultValue = "40", description = "synthetic workers (default: ${DEFAULT-VALUE})")
         int workers;
-        @Option(names = "--steps", defaultValue = "20000", description = "steps replayed for throughput (default: ${DEFAULT-VALUE})")
+        @Option(names = "--steps", defaultValue = "150000",
+                description = "steps replayed for throughput; shorter replays are dominated by the JIT warming up "
+                        + "(default: ${DEFAULT-VALUE})")
         int steps;
         @Option(names = "--samples", defaultValue = "100", description = "reaction-latency samples (default: ${DEFAULT-VALUE})")
         int samples;
