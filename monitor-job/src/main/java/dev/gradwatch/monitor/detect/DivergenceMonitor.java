@@ -86,9 +86,10 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
     }
 
     private static DivergenceState.PendingStep pendingFor(DivergenceState st, long step) {
-        int i = 0;
-        while (i < st.pending.size() && st.pending.get(i).step < step) i++;
-        if (i < st.pending.size() && st.pending.get(i).step == step) return st.pending.get(i);
+        // steps mostly arrive in order, for the newest pending step or the next: look from the newest end
+        int i = st.pending.size();
+        while (i > 0 && st.pending.get(i - 1).step > step) i--;
+        if (i > 0 && st.pending.get(i - 1).step == step) return st.pending.get(i - 1);
         DivergenceState.PendingStep p = new DivergenceState.PendingStep();
         p.step = step;
         st.pending.add(i, p);
@@ -119,8 +120,10 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
         long previous = st.lastJudgedStep;
         st.lastJudgedStep = p.step;
         Map<String, Double> z = WorkerDivergenceDetector.scores(p.norms, cfg.divergenceMinWorkers());
-        double median = WorkerDivergenceDetector.median(
-                p.norms.values().stream().mapToDouble(Double::doubleValue).toArray());
+        double[] norms = new double[p.norms.size()];
+        int k = 0;
+        for (double v : p.norms.values()) norms[k++] = v;
+        double median = WorkerDivergenceDetector.median(norms);
         for (Map.Entry<String, Double> e : p.norms.entrySet()) {
             DivergenceState.WorkerTrack t = st.workers.get(e.getKey());
             if (t == null) continue;
@@ -146,12 +149,10 @@ public final class DivergenceMonitor implements ClosesState<DivergenceState> {
         // too few comparisons in this window (the worker or its peers were missing): no verdict either way
         if (zs.finiteOnly().size() < windows.minSamples()) return;
         Subject who = new Subject(runId, workerId, st.layerIndex, st.layerName, st.layerKind);
-        Series norms = t.scores.series(NORM, start, end);
-        Series medians = t.scores.series(MEDIAN, start, end);
-        Series workers = t.scores.series(WORKERS, start, end);
-        var verdict = zs.isEmpty() ? java.util.Optional.<Finding>empty()
-                : WorkerDivergenceDetector.diverging(who, zs, cfg.divergenceZ(), windows.minSamples(), norms.last(),
-                        medians.last(), (int) workers.last());
+        // the verdict names the worker's norm, the median and the fleet size at the window's last judged step
+        int last = t.scores.endIndex(end) - 1;
+        var verdict = WorkerDivergenceDetector.diverging(who, zs, cfg.divergenceZ(), windows.minSamples(),
+                t.scores.valueAt(NORM, last), t.scores.valueAt(MEDIAN, last), (int) t.scores.valueAt(WORKERS, last));
         judge.judge(t.latches, Rules.WORKER_DIVERGENCE, verdict, who, end, timestampMs,
                 () -> Judge.windowEvidence("ZScore", zs), out);
     }
