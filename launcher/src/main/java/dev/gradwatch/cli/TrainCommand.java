@@ -34,6 +34,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--reports", defaultValue = "20", description = "progress lines over the run (default: ${DEFAULT-VALUE})")
     int reports;
 
+    /** How progress is shown. */
+    enum ProgressStyle { auto, bar, lines }
+
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "STYLE",
+            description = "bar (one line redrawn in place), lines (--reports lines, for logs) or auto: a bar when "
+                    + "the output is a terminal (default: ${DEFAULT-VALUE})")
+    ProgressStyle progress;
+
     @Spec
     CommandSpec spec;
 
@@ -69,8 +77,10 @@ final class TrainCommand implements Callable<Integer> {
                 file.name(), run.model().parameterCount(), run.totalSteps(), file.batch(), file.optimizer().type(),
                 file.data().type(), (System.nanoTime() - loadStart) / 1e9, MatrixOps.backend().id());
         out.flush();
-        Progress progress = new Progress(out, run.totalSteps(), Math.max(1, run.totalSteps() / Math.max(1, reports)), file.batch());
-        ModelRun.Result r = run.run(progress);
+        boolean bar = progress == ProgressStyle.bar || (progress == ProgressStyle.auto && System.console() != null);
+        Progress progressListener = new Progress(out, run.totalSteps(),
+                Math.max(1, run.totalSteps() / Math.max(1, reports)), file.batch(), bar);
+        ModelRun.Result r = run.run(progressListener);
         ModelRun.Evaluation e = r.test();
         String samples = file.data().sequence() ? "sequences" : "samples";
         if (e.classification() && file.data().targetsEveryTimeStep()) {
@@ -93,10 +103,12 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /**
-     * Prints step, mean loss since the last line, the global gradient norm before clipping of the
-     * step, throughput and ETA every {@code every} steps, and the test accuracy after each epoch.
+     * Shows step, mean loss since the last report, the global gradient norm before clipping of the
+     * step, throughput and ETA, and the test accuracy after each epoch: as a line every {@code every}
+     * steps, or as a bar redrawn in place (with carriage returns) about ten times a second and at the
+     * end, the epoch lines printed above it.
      */
-    private static final class Progress implements ModelRun.Listener {
+    static final class Progress implements ModelRun.Listener {
         private final PrintWriter out;
         private final long total;
         private final long every;
@@ -105,12 +117,21 @@ final class TrainCommand implements Callable<Integer> {
         private double lossSum;
         private int lossCount;
         private long epochs;
+        private final boolean bar;
+        /** Length of the bar line last drawn, to blank it out; 0 when none is showing. */
+        private int drawn;
+        private long lastDrawNanos;
 
-        Progress(PrintWriter out, long total, long every, int batch) {
+        /** Redraws of the bar at most this often; the final state is always drawn. */
+        private static final long REDRAW_NANOS = 100_000_000L;
+        static final int BAR_WIDTH = 20;
+
+        Progress(PrintWriter out, long total, long every, int batch, boolean bar) {
             this.out = out;
             this.total = total;
             this.every = every;
             this.batch = batch;
+            this.bar = bar;
         }
 
         @Override
@@ -122,18 +143,50 @@ final class TrainCommand implements Callable<Integer> {
                 // evaluation mode reads no random stream, so this leaves the run bit-identical
                 epochs = run.epochsDone();
                 ModelRun.Evaluation e = run.evaluate();
+                clearBar();
                 out.printf(Locale.ROOT, "epoch %d: test accuracy %.2f%% (test loss %.4f)%n", epochs, 100 * e.accuracy(), e.loss());
             }
-            if (done % every != 0 && done != total) return;
-            double elapsed = (System.nanoTime() - start) / 1e9;
+            long now = System.nanoTime();
+            if (bar ? done != total && now - lastDrawNanos < REDRAW_NANOS : done % every != 0 && done != total) return;
+            lastDrawNanos = now;
+            double elapsed = (now - start) / 1e9;
             double perSecond = done / elapsed;
             double eta = (total - done) / perSecond;
-            out.printf(Locale.ROOT, "step %6d/%d  loss %.4f  |g| %.3g  %.1f steps/s  %.0f samples/s  lr %.3g  skipped %d  ETA %s%n",
-                    done, total, lossSum / lossCount, s.gradNorm(), perSecond, perSecond * batch, run.learningRate(),
-                    run.skippedSteps(), duration(eta));
+            if (bar) {
+                // short enough for an 80-column terminal: a wrapped line could not be redrawn in place
+                String figures = String.format(Locale.ROOT, "loss %.4f |g| %.3g %.0f/s ETA %s%s", lossSum / lossCount,
+                        s.gradNorm(), perSecond, duration(eta),
+                        run.skippedSteps() > 0 ? " skipped " + run.skippedSteps() : "");
+                String line = barLine(done, total, figures);
+                // the carriage return goes back to the line's start; spaces blank what a longer line left
+                out.print("\r" + line + " ".repeat(Math.max(0, drawn - line.length())));
+                drawn = line.length();
+                if (done == total) {
+                    out.println();
+                    drawn = 0;
+                }
+            } else {
+                out.printf(Locale.ROOT, "step %6d/%d  loss %.4f  |g| %.3g  %.1f steps/s  %.0f samples/s  lr %.3g  skipped %d  ETA %s%n",
+                        done, total, lossSum / lossCount, s.gradNorm(), perSecond, perSecond * batch, run.learningRate(),
+                        run.skippedSteps(), duration(eta));
+            }
             out.flush();
             lossSum = 0;
             lossCount = 0;
+        }
+
+        /** {@code [#####.....]  42% 1260/3000 figures}: the bar, filled in proportion to the steps done. */
+        static String barLine(long done, long total, String figures) {
+            int filled = (int) (BAR_WIDTH * done / Math.max(1, total));
+            return String.format(Locale.ROOT, "[%s%s] %3d%% %d/%d %s", "#".repeat(filled),
+                    ".".repeat(BAR_WIDTH - filled), 100 * done / Math.max(1, total), done, total, figures);
+        }
+
+        /** Blanks the bar line, if one shows, so that a line can be printed in its place. */
+        private void clearBar() {
+            if (drawn == 0) return;
+            out.print("\r" + " ".repeat(drawn) + "\r");
+            drawn = 0;
         }
 
         private static String duration(double seconds) {

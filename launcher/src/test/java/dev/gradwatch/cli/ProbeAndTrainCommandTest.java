@@ -156,4 +156,42 @@ class ProbeAndTrainCommandTest {
         assertTrue(m.find(), out);
         return Double.parseDouble(m.group(1));
     }
+
+    /**
+     * {@code --progress bar} redraws one line in place (carriage returns) and ends it with a newline,
+     * with the epoch lines above it; {@code --progress lines} prints report lines; the last figures
+     * agree.
+     */
+    @Test
+    void trainShowsABarRedrawnInPlaceOrLinesForLogs() {
+        String model = EXAMPLES.resolve("two-spirals.yaml").toString();
+        CliRun bar = run("train", model, "--steps", "300", "--progress", "bar");
+        CliRun lines = run("train", model, "--steps", "300", "--progress", "lines", "--reports", "3");
+        assertEquals(0, bar.exit(), bar.err());
+        assertEquals(0, lines.exit(), lines.err());
+
+        String[] barLines = bar.out().split("\n");
+        String drawn = java.util.Arrays.stream(barLines).filter(l -> l.contains(" 300/300 ")).findFirst().orElseThrow();
+        assertTrue(drawn.startsWith("\r"), "the bar is redrawn from the line's start: " + drawn);
+        String last = drawn.substring(drawn.lastIndexOf('\r') + 1).strip();
+        assertTrue(last.startsWith("[" + "#".repeat(20) + "] 100% 300/300 loss "), last);
+        assertTrue(last.endsWith("ETA 0s"), last);
+        assertTrue(last.length() <= 80, "fits an 80-column terminal: " + last.length());
+        assertFalse(java.util.Arrays.stream(barLines).anyMatch(l -> l.startsWith("step ")), "no report lines with a bar");
+
+        assertFalse(lines.out().contains("\r"), "lines mode writes no carriage returns");
+        assertEquals(3, lines.out().lines().filter(l -> l.startsWith("step ")).count(), lines.out());
+        assertTrue(lines.out().contains("step    300/300  loss "), lines.out());
+
+        CliRun wrong = run("train", model, "--progress", "spinner");
+        assertNotEquals(0, wrong.exit());
+        assertTrue(wrong.err().contains("--progress") && wrong.err().contains("auto, bar, lines"), wrong.err());
+    }
+
+    @Test
+    void theBarIsFilledInProportionToTheStepsDone() {
+        assertEquals("[" + "#".repeat(6) + ".".repeat(14) + "]  30% 300/1000 x",
+                TrainCommand.Progress.barLine(300, 1000, "x"));
+        assertEquals("[" + ".".repeat(20) + "]   0% 0/7 x", TrainCommand.Progress.barLine(0, 7, "x"));
+    }
 }
