@@ -21,12 +21,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print their figures.",
-        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Trainer.class})
+        subcommands = {BenchCommand.Pipeline.class, BenchCommand.Monitor.class, BenchCommand.Trainer.class})
 final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(new CommandLine(this), "name a benchmark: pipeline or trainer");
+        throw new ParameterException(new CommandLine(this), "name a benchmark: pipeline, monitor or trainer");
     }
 
     @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -59,6 +59,39 @@ final class BenchCommand implements Runnable {
                     compression),
                     System.out).run();
             if (json) System.out.println(EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            return 0;
+        }
+    }
+
+    @Command(name = "monitor", mixinStandardHelpOptions = true,
+            description = {"CPU per layer statistic of the monitor job's worker view outside Flink, in its two halves:",
+                    "decoding the records the trainers send, and judging the decoded steps (step view and every",
+                    "layer's windows). Thread CPU time, median of the rounds after the first third."})
+    static final class Monitor implements Callable<Integer> {
+        @Option(names = "--workers", defaultValue = "40", description = "synthetic workers (default: ${DEFAULT-VALUE})")
+        int workers;
+        @Option(names = "--steps", defaultValue = "1500", description = "steps per worker (default: ${DEFAULT-VALUE})")
+        int steps;
+        @Option(names = "--layers", defaultValue = "20", description = "layers per step (default: ${DEFAULT-VALUE})")
+        int layers;
+        @Option(names = "--rounds", defaultValue = "15", description = "rounds over all records (default: ${DEFAULT-VALUE})")
+        int rounds;
+        @Option(names = "--json", description = "print the figures as JSON")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            dev.gradwatch.monitor.job.WorkerViewBench.Result r =
+                    dev.gradwatch.monitor.job.WorkerViewBench.run(workers, steps, layers, rounds);
+            if (json) {
+                System.out.println(EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(r));
+            } else {
+                System.out.printf(Locale.ROOT, "worker view, %d workers x %d steps of %d layers, median of %d rounds: "
+                                + "decoding %.3f us and judging %.3f us of CPU per layer statistic (%d undecodable, "
+                                + "%d alerts per round)%n", r.workers(), r.stepsPerWorker(), r.layers(),
+                        r.rounds() - r.rounds() / 3, r.decodeMicros(), r.judgeMicros(), r.decodeFailures(),
+                        r.alertsPerRound());
+            }
             return 0;
         }
     }
