@@ -109,10 +109,12 @@ public record StepStats(
 
     /**
      * The labels, checked: bounded in number and length, keys spelt like Kubernetes label names,
-     * sorted by key. Errors name the label.
+     * sorted by key. Errors name the label. A map this returned comes back as it is, so a trainer
+     * that puts the same checked labels on every step neither checks nor copies them again.
      */
     public static Map<String, String> checkLabels(Map<String, String> labels) {
         if (labels == null || labels.isEmpty()) return Map.of();
+        if (labels instanceof CheckedLabels) return labels;
         if (labels.size() > MAX_LABELS) {
             throw new IllegalArgumentException("labels: at most " + MAX_LABELS + " labels, got " + labels.size());
         }
@@ -131,7 +133,37 @@ public record StepStats(
             }
             sorted.put(k, v);
         }
-        return java.util.Collections.unmodifiableMap(sorted);
+        return new CheckedLabels(sorted);
+    }
+
+    /** Labels that passed {@link #checkLabels}: sorted by key and unmodifiable. */
+    private static final class CheckedLabels extends java.util.AbstractMap<String, String>
+            implements java.io.Serializable {
+        private final Map<String, String> sorted;
+
+        CheckedLabels(TreeMap<String, String> sorted) {
+            this.sorted = java.util.Collections.unmodifiableMap(sorted);
+        }
+
+        @Override
+        public java.util.Set<Entry<String, String>> entrySet() {
+            return sorted.entrySet();
+        }
+
+        @Override
+        public String get(Object key) {
+            return sorted.get(key);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return sorted.containsKey(key);
+        }
+
+        @Override
+        public int size() {
+            return sorted.size();
+        }
     }
 
     static void requireId(String value, String field) {

@@ -64,7 +64,7 @@ public final class PipelineBench {
 
     private static final int PARTITIONS = 2;
     /** Parallelism of the job on the local MiniCluster ({@link LocalMonitor}). */
-    private static final int PARALLELISM = 2;
+    private static final int PARALLELISM = LocalMonitor.PARALLELISM;
 
     private final Options o;
     private final PrintStream out;
@@ -97,8 +97,9 @@ public final class PipelineBench {
                             lat[5], lat[0], lat[1], lat[2], (int) lat[3], (int) lat[4]);
                     long[] state = stateBytes();
                     monitor.close();
-                    // last, on a warm JVM and with the job gone: the same records through the broker alone
-                    ceiling = brokerAlone(bootstrap, producer, encode("bench-ceiling", new SplittableRandom(2)));
+                    // last, on a warm JVM and with the job gone: the same records through the broker alone (to a
+                    // topic of their own, which nothing else reads), not a second encoded copy of them
+                    ceiling = brokerAlone(bootstrap, producer, tpRecords);
                     out.printf(java.util.Locale.ROOT, "broker alone (the same records produced and consumed, no job): %,.0f layer statistics/s (%,.0f records/s, %.1f MB/s of JSON); CPU %.1f µs per layer statistic, %,.0f layer statistics/s on %d idle cores; compression %s%n",
                             ceiling[0] * o.layersPerStep(), ceiling[0], ceiling[1], ceiling[2] * 1e6 / ceiling[3],
                             ceiling[3] / ceiling[2] * cores(), cores(), o.compression());

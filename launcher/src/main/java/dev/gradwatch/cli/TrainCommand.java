@@ -125,6 +125,7 @@ final class TrainCommand implements Callable<Integer> {
         /** Redraws of the bar at most this often; the final state is always drawn. */
         private static final long REDRAW_NANOS = 100_000_000L;
         static final int BAR_WIDTH = 20;
+        static final int MAX_BAR_LINE = 79;
 
         Progress(PrintWriter out, long total, long every, int batch, boolean bar) {
             this.out = out;
@@ -153,11 +154,12 @@ final class TrainCommand implements Callable<Integer> {
             double perSecond = done / elapsed;
             double eta = (total - done) / perSecond;
             if (bar) {
-                // short enough for an 80-column terminal: a wrapped line could not be redrawn in place
-                String figures = String.format(Locale.ROOT, "loss %.4f |g| %.3g %.0f/s ETA %s%s", lossSum / lossCount,
+                String figures = String.format(Locale.ROOT, "loss %.4g |g| %.3g %.0f/s ETA %s%s", lossSum / lossCount,
                         s.gradNorm(), perSecond, duration(eta),
                         run.skippedSteps() > 0 ? " skipped " + run.skippedSteps() : "");
                 String line = barLine(done, total, figures);
+                // within an 80-column terminal whatever the figures: a wrapped line cannot be redrawn in place
+                if (line.length() > MAX_BAR_LINE) line = line.substring(0, MAX_BAR_LINE);
                 // the carriage return goes back to the line's start; spaces blank what a longer line left
                 out.print("\r" + line + " ".repeat(Math.max(0, drawn - line.length())));
                 drawn = line.length();

@@ -146,6 +146,9 @@ public final class Demo {
                             commandNs = System.nanoTime();
                         }
                     }
+                } else {
+                    // only the alert is still on its way: wait without taking a core from what delivers it
+                    Thread.sleep(10);
                 }
             }
             say(String.format(Locale.ROOT, "  self-check: a NaN step came back as an alert in %.0f ms and as a clip"

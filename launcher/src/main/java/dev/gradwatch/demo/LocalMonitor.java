@@ -43,13 +43,16 @@ public final class LocalMonitor implements AutoCloseable {
         return start(MonitorConfig.fromMap(values));
     }
 
+    /** Parallelism of the job on the MiniCluster, with a task slot for each instance. */
+    public static final int PARALLELISM = 2;
+
     public static LocalMonitor start(MonitorConfig config) throws Exception {
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         conf.set(RestOptions.ADDRESS, "127.0.0.1");
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, PARALLELISM);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(PARALLELISM, conf);
         MonitorJob.build(env, config);
         JobClient client = env.executeAsync(MonitorJob.JOB_NAME);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

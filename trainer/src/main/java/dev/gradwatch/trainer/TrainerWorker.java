@@ -151,8 +151,7 @@ public final class TrainerWorker implements Runnable {
                 ControlAck first = control.outcomeOf(c.commandId());
                 if (first != null) {
                     reacknowledged++;
-                    publisher.publishAck(new ControlAck(ControlAck.CURRENT_VERSION, c.commandId(), config.runId(),
-                            config.workerId(), first.applied(), first.detail(), first.step(), System.currentTimeMillis()));
+                    publisher.publishAck(ack(c, first.applied(), first.detail(), first.step()));
                 }
                 continue;
             }

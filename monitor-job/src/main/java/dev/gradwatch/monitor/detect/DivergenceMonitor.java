@@ -12,7 +12,7 @@ import java.util.Map;
  * others; the lag is how much of that skew is absorbed. A window in which a worker could not be
  * compared (too few workers) neither fires nor counts towards resolving.
  *
- * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onSample} and
+ * <p>Pure Java; the Flink operator around it only loads the state, calls {@link #onNorm} and
  * stores it back. Known limitations: the last steps of a run that some worker never reports are
  * judged only when later steps push them out, so a run's final steps may go unjudged; and a worker
  * more than the lag behind its peers (asynchronous training) reports steps already judged, which

@@ -12,7 +12,8 @@ import java.util.List;
  */
 public final class Outcome {
 
-    private final List<Alert> alerts = new ArrayList<>(2);
+    /** Null until the first alert: most samples of most keys announce nothing. */
+    private List<Alert> alerts;
     private final boolean dropped;
     private boolean forgetsState;
 
@@ -43,19 +44,19 @@ public final class Outcome {
     /** One outcome for records judged together (the layers of one step): dropped as said, with all their alerts. */
     public static Outcome combined(boolean dropped, List<Alert> alerts) {
         Outcome o = new Outcome(dropped);
-        o.alerts.addAll(alerts);
+        o.alerts = alerts;
         return o;
     }
 
     /** The key's run ended, for records judged together: publish {@code alerts} (the closing ones), then clear the key. */
     public static Outcome closing(List<Alert> alerts) {
         Outcome o = endOfRun();
-        o.alerts.addAll(alerts);
+        o.alerts = alerts;
         return o;
     }
 
     public List<Alert> alerts() {
-        return alerts;
+        return alerts == null ? List.of() : alerts;
     }
 
     public boolean isDropped() {
@@ -63,6 +64,7 @@ public final class Outcome {
     }
 
     void alert(Alert a) {
+        if (alerts == null) alerts = new ArrayList<>(2);
         alerts.add(a);
     }
 }

@@ -34,7 +34,7 @@ public final class SpikeDetector {
      */
     public static Optional<Score> score(Series lookback, double value, int minSamples) {
         if (!(value > 0) || Double.isInfinite(value)) return Optional.empty();
-        // each logarithm once: this runs for every layer of every step
+        // the plain form: the monitors score from rings of stored logarithms (the ring overloads), tested against this
         double[] logs = new double[lookback.size()];
         int n = 0;
         double sum = 0;
@@ -97,15 +97,17 @@ public final class SpikeDetector {
     /**
      * {@link #loss(Subject, Series, long, double, double, double, double, double, double)} on the held
      * samples of {@code ring} within steps {@code [from, to]}, whose {@code logColumn} holds ln of the
-     * loss (NaN where it was not finite and positive): the same verdict from the same numbers.
+     * loss and {@code logGlobalGradL2Column} ln of the global gradient norm (NaN where not finite and
+     * positive): the same verdict from the same numbers.
      */
     static Optional<Finding> loss(Subject worker, SampleRing ring, int logColumn, long from, long to, long step,
                                   double loss, double zThreshold, double minRatio, double learningRate,
-                                  double globalGradL2, double lookbackGlobalGradL2) {
+                                  double globalGradL2, int logGlobalGradL2Column) {
         RingScore r = score(ring, logColumn, from, to, loss);
         if (r == null || !isSpike(r.score(), zThreshold, minRatio)) return Optional.empty();
+        // the lookback's global norm is evidence only: taken for a spike, not at every step
         return Optional.of(lossSpike(worker, r.score(), r.firstStep(), step, loss, zThreshold, minRatio, learningRate,
-                globalGradL2, lookbackGlobalGradL2));
+                globalGradL2, geoMean(ring, logGlobalGradL2Column, from, to)));
     }
 
     /** A score with the first and last step of the lookback it was taken against. */

@@ -53,10 +53,6 @@ public final class StallDetector implements java.io.Serializable {
      */
     public Optional<Alert> onEnd(StallState st, String runId, String workerId, long stepsTaken, long nowMs) {
         if (!st.stalled) return Optional.empty();
-        Map<String, Double> evidence = new LinkedHashMap<>();
-        evidence.put("lastStep", (double) st.lastStep);
-        evidence.put("stepsTaken", (double) stepsTaken);
-        evidence.put("stateCleared", 1.0);
         st.stalled = false;
         return Optional.of(Alerts.closed(Rules.STALLED_WORKER, Rules.severityOf(Rules.STALLED_WORKER),
                 Subject.step(runId, workerId, ""), Math.max(st.lastStep, stepsTaken), nowMs, st.lastStep,

@@ -84,8 +84,7 @@ public final class StepMonitor implements ClosesState<StepState> {
 
         long from = s.step() - cfg.spikeLookback();
         Optional<Finding> lossSpike = SpikeDetector.loss(who, st.ring, LOG_LOSS, from, s.step() - 1, s.step(),
-                s.loss(), cfg.lossSpikeZ(), cfg.lossSpikeMinRatio(), s.learningRate(), globalNorm,
-                SpikeDetector.geoMean(st.ring, LOG_GLOBAL_NORM, from, s.step() - 1));
+                s.loss(), cfg.lossSpikeZ(), cfg.lossSpikeMinRatio(), s.learningRate(), globalNorm, LOG_GLOBAL_NORM);
         st.ring.add(s.step(),
                 twoEnds ? first.gradL2() : Double.NaN,
                 twoEnds ? last.gradL2() : Double.NaN,

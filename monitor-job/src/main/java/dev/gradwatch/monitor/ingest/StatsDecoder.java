@@ -6,7 +6,6 @@ import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
 
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import java.nio.charset.StandardCharsets;
@@ -33,13 +32,8 @@ public final class StatsDecoder {
         }
     }
 
-    /**
-     * The codec's mapper, with Jackson's FastDoubleParser (bundled with jackson-core) for the many
-     * doubles of a step: the JDK's parser takes its big-integer path on 17-digit values, which is where
-     * decoding spent most of its time.
-     */
-    private static final ObjectReader FAST = EventCodec.mapper().readerFor(StepStats.class)
-            .with(StreamReadFeature.USE_FAST_DOUBLE_PARSER);
+    /** The codec's reader (with Jackson's FastDoubleParser, as the codec's mapper enables it). */
+    private static final ObjectReader FAST = EventCodec.mapper().readerFor(StepStats.class);
 
     public static Result decode(RawRecord r) {
         if (r.value() != null) {

@@ -39,7 +39,8 @@ abstract class RuleJudgedFunction<K, IN, S, M> extends KeyedBroadcastProcessFunc
     private transient ValueState<S> state;
     private transient Counter dropped;
     private transient Counter closed;
-    private final long idleTimeoutMs;
+    /** How long a key may be silent before its state is cleared; subclasses also forget silent parts of a key's state by it. */
+    final long idleTimeoutMs;
 
     RuleJudgedFunction(RuleSet rules, LiveRules.SerializableFunction<DetectorConfig, M> detector, long idleTimeoutMs,
                        String stateName, Class<S> stateType, String droppedMetric) {

@@ -23,13 +23,11 @@ import java.util.Map;
 public final class RunDivergenceFunction
         extends RuleJudgedFunction<String, StepNorms, RunDivergenceState, DivergenceMonitor> {
 
-    private final long idleTimeoutMs;
     private transient Counter layersLate;
 
     public RunDivergenceFunction(RuleSet rules, long idleTimeoutMs) {
         super(rules, DivergenceMonitor::new, idleTimeoutMs, "run-divergence-state", RunDivergenceState.class,
                 "stepsLateForWorkerComparison");
-        this.idleTimeoutMs = idleTimeoutMs;
     }
 
     public RunDivergenceFunction(DetectorConfig cfg, long idleTimeoutMs) {

@@ -51,7 +51,6 @@ public final class WorkerViewFunction
     public static final OutputTag<ControlCommand> COMMANDS =
             new OutputTag<>("control-commands", TypeInformation.of(ControlCommand.class));
 
-    private final long idleTimeoutMs;
     private transient Counter layersDropped;
     private transient Counter decoded;
     private transient Counter deadLetters;
@@ -62,7 +61,6 @@ public final class WorkerViewFunction
     public WorkerViewFunction(RuleSet rules, ClipPolicyConfig clip, EscalationConfig escalation, long idleTimeoutMs) {
         super(rules, WorkerMonitors.factory(clip, escalation), idleTimeoutMs, "worker-view-state",
                 WorkerViewState.class, "stepsOutOfOrder");
-        this.idleTimeoutMs = idleTimeoutMs;
     }
 
     public WorkerViewFunction(RuleSet rules, long idleTimeoutMs) {
@@ -167,7 +165,7 @@ public final class WorkerViewFunction
             WorkerViewState.LayerEntry entry =
                     st.layers.computeIfAbsent(l.index(), i -> new WorkerViewState.LayerEntry());
             Outcome o = monitors.layers().onSample(entry.state,
-                    new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l, s.labels()));
+                    new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l));
             if (o.isDropped()) layersDropped.inc();
             if (!o.isDropped() || !o.alerts().isEmpty()) entry.seenMs = now;
             alerts.addAll(o.alerts());

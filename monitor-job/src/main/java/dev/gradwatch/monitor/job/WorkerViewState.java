@@ -11,9 +11,10 @@ import java.util.Map;
  * Keyed state of one (run, worker): the view over whole steps and each layer's windows, and the
  * control policy's memory of the worker. A Flink POJO.
  *
- * <p>Size: one {@link StepState} (a ring of {@code historySteps} steps of 8 doubles, 21 by default),
- * per layer reported within the idle timeout one {@link LayerState} (a ring of {@code historySteps}
- * samples of 6 doubles) and its latches, and one {@link ClipState} (the global norms of the policy's
+ * <p>Size: one {@link StepState} (a ring of {@code historySteps} steps, 21 by default, of the step
+ * monitor's columns), per layer reported within the idle timeout one {@link LayerState} (a ring of
+ * {@code historySteps} samples of the layer monitor's columns) and its latches, and one
+ * {@link ClipState} (the global norms of the policy's
  * history and its escalation counters); a layer silent for the idle timeout is dropped while the
  * worker goes on, and the whole key when the worker falls silent.
  */

@@ -51,11 +51,6 @@ public record RulesFile(String source, Map<String, String> defaults, List<Sectio
         public Section {
             labels = labels == null ? Map.of() : Map.copyOf(labels);
         }
-
-        /** An entry matching by run-id glob alone. */
-        public Section(String runIdGlob, Map<String, String> set) {
-            this(runIdGlob, Map.of(), set);
-        }
     }
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());

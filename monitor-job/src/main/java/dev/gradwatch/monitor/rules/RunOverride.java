@@ -22,11 +22,6 @@ public final class RunOverride implements Serializable {
     private transient Pattern compiled;
     private transient Map<String, Pattern> compiledLabels;
 
-    /** An override selecting by run-id glob alone. */
-    public RunOverride(String runIdGlob, DetectorConfig config) {
-        this(runIdGlob, Map.of(), config);
-    }
-
     /**
      * @param runIdGlob  the run-id glob, or null to select by labels alone
      * @param labelGlobs label name to value glob; empty to select by run id alone
@@ -54,11 +49,6 @@ public final class RunOverride implements Serializable {
 
     public DetectorConfig config() {
         return config;
-    }
-
-    /** Matches by run id alone: an override with label conditions never matches a run without labels. */
-    public boolean matches(String runId) {
-        return matches(runId, Map.of());
     }
 
     public boolean matches(String runId, Map<String, String> labels) {

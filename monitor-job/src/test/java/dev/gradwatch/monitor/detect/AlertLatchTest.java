@@ -15,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertLatchTest {
 
-    /** Flap damping as configured by default: 12 windows of memory, at most 32 clear windows. */
-    private static final int FLAP = 12;
-    private static final int MAX = 32;
+    /** Flap damping as configured by default. */
+    private static final int FLAP = DetectorConfig.DEFAULTS.flapWithinWindows();
+    private static final int MAX = DetectorConfig.DEFAULTS.flapMaxResolveWindows();
 
     @Test
     void firesOnceWhileTheConditionHoldsAndResolvesAfterTwoClearWindows() {

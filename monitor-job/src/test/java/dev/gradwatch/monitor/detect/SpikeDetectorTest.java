@@ -165,7 +165,7 @@ class SpikeDetectorTest {
             var lossBySeries = SpikeDetector.loss(LAYER, lookback, now, value, CFG.lossSpikeZ(), CFG.lossSpikeMinRatio(),
                     0.01, 2.0, geo);
             var lossByRing = SpikeDetector.loss(LAYER, ring, 1, from, now - 1, now, value, CFG.lossSpikeZ(),
-                    CFG.lossSpikeMinRatio(), 0.01, 2.0, geo);
+                    CFG.lossSpikeMinRatio(), 0.01, 2.0, 1);
             assertEquals(lossBySeries.map(Finding::evidence), lossByRing.map(Finding::evidence), "trial " + trial);
             assertEquals(lossBySeries.map(Finding::summary), lossByRing.map(Finding::summary), "trial " + trial);
             if (lossBySeries.isPresent()) lossSpikes++;

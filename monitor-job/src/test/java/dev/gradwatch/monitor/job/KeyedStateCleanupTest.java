@@ -55,12 +55,15 @@ class KeyedStateCleanupTest {
             assertEquals(layers, stateOf(h, "run-1", "w0").layers.size());
             assertEquals(1, h.numProcessingTimeTimers(), "one idle timer per worker");
 
-            // the worker goes on without its last layer: that layer is forgotten once silent for the timeout
+            // the worker goes on without its last layer, and keeps talking (its own idle timer moves on):
+            // that layer alone is forgotten once silent for the timeout
             StepStats last = steps.get(11);
-            h.setProcessingTime(1_000 + IDLE_MS + IDLE_MS / 10);
-            h.processElement(new StreamRecord<>(StatsEnvelope.decoded(new StepStats(last.runId(), last.workerId(), 12,
-                    last.timestampMs() + 1, last.loss(), last.learningRate(), last.clipNorm(),
-                    last.layers().subList(0, layers - 1)))));
+            for (long[] at : new long[][] {{1_000 + IDLE_MS / 2, 12}, {1_000 + IDLE_MS + IDLE_MS / 10, 13}}) {
+                h.setProcessingTime(at[0]);
+                h.processElement(new StreamRecord<>(StatsEnvelope.decoded(new StepStats(last.runId(), last.workerId(),
+                        at[1], last.timestampMs() + at[1], last.loss(), last.learningRate(), last.clipNorm(),
+                        last.layers().subList(0, layers - 1)))));
+            }
             assertEquals(layers - 1, stateOf(h, "run-1", "w0").layers.size());
 
             h.setProcessingTime(1_000 + 3 * IDLE_MS);

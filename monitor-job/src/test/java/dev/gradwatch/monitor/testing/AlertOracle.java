@@ -55,8 +55,7 @@ public final class AlertOracle {
                         s.timestampMs()).alerts());
                 continue;
             }
-            LayerSample sample = new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l,
-                    s.labels());
+            LayerSample sample = new LayerSample(s.runId(), s.workerId(), s.step(), s.timestampMs(), s.learningRate(), l);
             raised.addAll(new LayerMonitor(cfg).onSample(layer, sample).alerts());
             raised.addAll(new DivergenceMonitor(cfg).onSample(across, sample).alerts());
         }

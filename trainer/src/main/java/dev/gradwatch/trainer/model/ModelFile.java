@@ -31,14 +31,6 @@ public record ModelFile(String name, int input, List<LayerSpec> layers, int outp
         labels = dev.gradwatch.events.StepStats.checkLabels(labels);
     }
 
-    /** A model file without labels. */
-    public ModelFile(String name, int input, List<LayerSpec> layers, int output, String loss,
-                     OptimizerSpec optimizer, ScheduleSpec schedule, ClipSpec clip, DataSpec data,
-                     int batch, long seed, long steps, int epochs) {
-        this(name, input, layers, output, loss, optimizer, schedule, clip, data, batch, seed, steps, epochs,
-                java.util.Map.of());
-    }
-
     /** Reads and checks a model file; YAML unless the name ends in {@code .json}. */
     public static ModelFile read(Path file) throws IOException {
         return ModelFileReader.read(file);

@@ -16,8 +16,10 @@ import java.util.RandomAccess;
 
 /**
  * Per-layer gradient statistics of one training step, measured in one pass over each layer's
- * gradient and weight buffers into preallocated arrays: independent accumulators (so the sums do
- * not wait on each other), no branch in the loop, and the |g| histogram counted by exponent bits.
+ * gradient buffers into preallocated arrays: independent accumulators (so the sums do not wait on
+ * each other), no branch in the loop, and the |g| histogram counted by exponent bits. ‖w‖ before the
+ * update comes from the optimizer, which reads every weight anyway; the probe reads the weights
+ * itself only where no optimizer recorded it (see {@link #measureUpdates(boolean)}).
  * A layer with a NaN or infinite gradient is measured again by a second, branching pass that
  * splits the NaN / ±∞ counts and sums the finite entries only.
  *
@@ -323,7 +325,7 @@ public final class GradientProbe {
      */
     private boolean optimizerRecordsWeightNorm(int l) {
         for (Parameter p : layerParams[l]) {
-            if (p.updateCount() == 0 || !p.valueNormRecorded() || !plainSumUsable(p.valueSquaredNormBeforeLastUpdate())) return false;
+            if (!p.valueNormRecorded() || !plainSumUsable(p.valueSquaredNormBeforeLastUpdate())) return false;
         }
         return true;
     }

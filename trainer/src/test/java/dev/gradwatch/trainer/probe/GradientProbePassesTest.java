@@ -2,10 +2,8 @@ package dev.gradwatch.trainer.probe;
 
 import dev.gradwatch.events.GradHistogram;
 import dev.gradwatch.events.LayerStats;
-import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.nn.Sequential;
-import org.ejml.data.DMatrixRMaj;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,23 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * subnormals, huge and tiny values, and the same layer again with a NaN (the second pass).
  */
 class GradientProbePassesTest {
-
-    private record Holder(String name, List<Parameter> parameters) implements Layer {
-        @Override
-        public String kind() {
-            return "test/fixed";
-        }
-
-        @Override
-        public DMatrixRMaj forward(DMatrixRMaj X) {
-            return X;
-        }
-
-        @Override
-        public DMatrixRMaj backward(DMatrixRMaj dA) {
-            return dA;
-        }
-    }
 
     private static void fill(Parameter p, SplittableRandom rng) {
         double[] g = p.grad().data;
@@ -66,7 +47,7 @@ class GradientProbePassesTest {
         Parameter b = new Parameter("l.b", 1, 7);
         fill(w, rng);
         fill(b, rng);
-        GradientProbe probe = new GradientProbe(new Sequential("net", List.of(new Holder("l", List.of(w, b)))));
+        GradientProbe probe = new GradientProbe(new Sequential("net", List.of(new ParameterHolder("l", List.of(w, b)))));
         probe.measureGradients();
         LayerStats s = probe.layer(0);
 

@@ -21,24 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GradientProbeTest {
 
-    /** A layer that only holds parameters, so a test can set gradients and weights by hand. */
-    private record Holder(String name, List<Parameter> parameters) implements Layer {
-        @Override
-        public String kind() {
-            return "test/fixed";
-        }
-
-        @Override
-        public DMatrixRMaj forward(DMatrixRMaj X) {
-            return X;
-        }
-
-        @Override
-        public DMatrixRMaj backward(DMatrixRMaj dA) {
-            return dA;
-        }
-    }
-
     private static Parameter param(String name, int rows, int cols, double[] weights, double[] grads) {
         Parameter p = new Parameter(name, rows, cols);
         System.arraycopy(weights, 0, p.value().data, 0, weights.length);
@@ -60,9 +42,9 @@ class GradientProbeTest {
         aW = param("a.W", 2, 2, new double[]{3, 0, 0, 4}, new double[]{1, -2, 0, Double.NaN});
         aB = param("a.b", 1, 2, new double[]{0, 0}, new double[]{Double.POSITIVE_INFINITY, 3});
         bW = param("b.W", 1, 2, new double[]{6, 8}, new double[]{3, 4});
-        Layer a = new Holder("a", List.of(aW, aB));
-        Layer none = new Holder("none", List.of());
-        Layer b = new Holder("b", List.of(bW));
+        Layer a = new ParameterHolder("a", List.of(aW, aB));
+        Layer none = new ParameterHolder("none", List.of());
+        Layer b = new ParameterHolder("b", List.of(bW));
         probe = new GradientProbe(new Sequential("net", List.of(a, none, b)));
         probe.measureGradients();
     }

@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * {@link StepStats} between operators, field by field: the optional layer fields behind one presence
  * mask. Built with the records' canonical constructors, so a field added to them does not compile
- * here until it is written too ({@code StepStatsSerializerTest} also counts the record components).
+ * here until it is written too ({@code WireSerializersTest} also counts the record components).
  */
 public final class StepStatsSerializer extends ImmutableSerializer<StepStats> {
 

@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.nn.recurrent;
 
+import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Parameter;
 import org.ejml.data.DMatrixRMaj;
 
@@ -50,7 +51,7 @@ public final class Gru extends RecurrentLayer {
         // U_t = h_{t−1} · Wh + 1 · bh
         double[] u = U.data, bhv = bh.value().data;
         for (int r = r0; r < r0 + batch; r++) System.arraycopy(bhv, 0, u, r * gateWidth, gateWidth);
-        if (t > 0) multRows(Hprev, r0, Wh.value(), U, r0, batch, true);
+        if (t > 0) MatrixOps.multRows(Hprev, r0, Wh.value(), U, r0, batch, true);
         double[] z = Z.data, a = A.data, hp = Hprev.data, y = Y.data;
         int H = hidden, G = gateWidth;
         for (int r = r0; r < r0 + batch; r++) {
@@ -93,7 +94,7 @@ public final class Gru extends RecurrentLayer {
             }
         }
         // ∂L/∂h_{t−1} += dU_t · Whᵀ
-        if (needPrev) multRows(dU, r0, WhT, dHprev, 0, batch, true);
+        if (needPrev) MatrixOps.multRows(dU, r0, WhT, dHprev, 0, batch, true);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.nn.recurrent;
 
+import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Parameter;
 import org.ejml.data.DMatrixRMaj;
 
@@ -52,7 +53,7 @@ public final class Lstm extends RecurrentLayer {
     @Override
     void forwardStep(int t, int r0) {
         // Z_t += h_{t−1} · Wh
-        if (t > 0) multRows(Hprev, r0, Wh.value(), Z, r0, batch, true);
+        if (t > 0) MatrixOps.multRows(Hprev, r0, Wh.value(), Z, r0, batch, true);
         double[] z = Z.data, a = A.data, c = C.data, tc = tanhC.data, y = Y.data;
         int H = hidden, G = gateWidth;
         for (int r = r0; r < r0 + batch; r++) {
@@ -106,7 +107,7 @@ public final class Lstm extends RecurrentLayer {
             }
         }
         // ∂L/∂h_{t−1} = dZ_t · Whᵀ
-        if (needPrev) multRows(dZ, r0, WhT, dHprev, 0, batch, false);
+        if (needPrev) MatrixOps.multRows(dZ, r0, WhT, dHprev, 0, batch, false);
     }
 
     @Override

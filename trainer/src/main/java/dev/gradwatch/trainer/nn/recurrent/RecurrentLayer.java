@@ -195,11 +195,6 @@ public abstract sealed class RecurrentLayer implements Layer, TimeStepGradients 
     void accumulateExtraGradients() {
     }
 
-    /** {@link MatrixOps#multRows}: the per-time-step products of the cells, on the process's backend. */
-    static void multRows(DMatrixRMaj A, int a0, DMatrixRMaj W, DMatrixRMaj C, int c0, int rows, boolean add) {
-        MatrixOps.multRows(A, a0, W, C, c0, rows, add);
-    }
-
     static void addToEveryRow(double[] row, DMatrixRMaj M) {
         double[] m = M.data;
         int cols = M.numCols;

@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.nn.recurrent;
 
+import dev.gradwatch.trainer.engine.MatrixOps;
 import dev.gradwatch.trainer.engine.Parameter;
 
 import java.util.List;
@@ -30,7 +31,7 @@ public final class Rnn extends RecurrentLayer {
     @Override
     void forwardStep(int t, int r0) {
         // Z_t += h_{t−1} · Wh   (h₋₁ = 0 adds nothing)
-        if (t > 0) multRows(Hprev, r0, Wh.value(), Z, r0, batch, true);
+        if (t > 0) MatrixOps.multRows(Hprev, r0, Wh.value(), Z, r0, batch, true);
         // h_t = tanh(Z_t)
         double[] z = Z.data, y = Y.data;
         for (int i = r0 * hidden, end = (r0 + batch) * hidden; i < end; i++) y[i] = Math.tanh(z[i]);
@@ -45,7 +46,7 @@ public final class Rnn extends RecurrentLayer {
             dz[off + i] = dh[i] * (1 - h * h);
         }
         // ∂L/∂h_{t−1} = dZ_t · Whᵀ
-        if (needPrev) multRows(dZ, r0, WhT, dHprev, 0, batch, false);
+        if (needPrev) MatrixOps.multRows(dZ, r0, WhT, dHprev, 0, batch, false);
     }
 
     @Override
