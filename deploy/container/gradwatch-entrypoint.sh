@@ -9,6 +9,9 @@ while IFS= read -r jar; do
   cp="${cp:+$cp:}$lib/$jar"
 done < "$lib/classpath.txt"
 
+# as in ./gradwatch: OpenBLAS's idle worker threads sleep after 2^20 cycles instead of 2^28
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-20}"
+
 # Flink (used by `gradwatch monitor` and `gradwatch demo`) on Java 17 needs these packages opened.
 # shellcheck disable=SC2086
 exec java ${GRADWATCH_JAVA_OPTS:-} \

@@ -215,13 +215,14 @@ final class BenchCommand implements Runnable {
             System.out.printf("backend %s, BLAS implementation %s, OPENBLAS_NUM_THREADS %s%s%n", backend.id(),
                     TrainerBench.blasImplementation(backend), threadsNote(),
                     pytorch ? ", PyTorch " + pytorchDtype + " with " + threads + " threads" : "");
-            System.out.printf("%-15s %9s %10s %12s %8s %10s %11s %12s %16s%n", "config", "params", "step ms",
-                    "w/ probe ms", "probe %", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms (ratio)");
+            System.out.printf("%-15s %9s %10s %12s %8s %9s %9s %10s %11s %12s %16s%n", "config", "params", "step ms",
+                    "w/ probe ms", "probe %", "inline %", "helper ms", "GFLOP/s", "mult GF/s", "alloc B/step", "torch ms (ratio)");
             for (TrainerBench.Config c : TrainerBench.CONFIGS) {
                 TrainerBench.Result r = TrainerBench.run(c, warmup, steps, backend);
                 Double t = torch.get(c.name());
-                System.out.printf(Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %10.2f %11.2f %12.0f %16s%n",
-                        r.config(), r.parameters(), r.stepMs(), r.stepWithProbeMs(), r.probeCostPercent(), r.stepGflops(),
+                System.out.printf(Locale.ROOT, "%-15s %9d %10.2f %12.2f %8.2f %9.2f %9.3f %10.2f %11.2f %12.0f %16s%n",
+                        r.config(), r.parameters(), r.stepMs(), r.stepWithProbeMs(), r.probeCostPercent(),
+                        r.inlineProbeCostPercent(), r.probeHelperMs(), r.stepGflops(),
                         r.multPeakGflops(), r.allocatedBytesPerStep(),
                         t == null ? "-" : String.format(Locale.ROOT, "%.2f (x%.2f)", t, r.stepMs() / t));
                 Map<String, Object> row = new LinkedHashMap<>(

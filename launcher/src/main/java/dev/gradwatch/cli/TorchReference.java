@@ -23,6 +23,8 @@ final class TorchReference {
         Path script = locateScript();
         ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--warmup", Integer.toString(warmup),
                 "--steps", Integer.toString(steps), "--threads", Integer.toString(threads), "--dtype", dtype);
+        // PyTorch as its users run it: with OpenBLAS's default spin, not the shorter one gradwatch sets for itself
+        pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
         pb.redirectErrorStream(true);
         Process p = pb.start();
         Map<String, Double> medians = new LinkedHashMap<>();

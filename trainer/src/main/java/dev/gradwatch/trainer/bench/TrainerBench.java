@@ -3,6 +3,7 @@ package dev.gradwatch.trainer.bench;
 import com.sun.management.ThreadMXBean;
 import dev.gradwatch.trainer.engine.Layer;
 import dev.gradwatch.trainer.engine.MatrixOps;
+import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.nn.Activation;
 import dev.gradwatch.trainer.nn.Dense;
@@ -26,6 +27,16 @@ import java.util.SplittableRandom;
  */
 public final class TrainerBench {
 
+    /** How a step is probed. */
+    public enum Probe {
+        /** Not at all. */
+        NONE,
+        /** On the probe's helper thread, overlapping the global norm and the optimizer (as the trainers run it). */
+        OVERLAPPED,
+        /** On the training thread, between backward and the optimizer. */
+        INLINE
+    }
+
     /** One network shape. */
     public record Config(String name, int depth, int width, int batch) {
     }
@@ -35,9 +46,15 @@ public final class TrainerBench {
             new Config("d20-w256-b64", 20, 256, 64),
             new Config("d8-w1024-b128", 8, 1024, 128));
 
-    /** Medians over the timed steps of one configuration. */
+    /**
+     * Medians over the timed steps of one configuration: the step without the probe, with the
+     * probe overlapping the rest of the step on its helper thread (as the trainers run it), and
+     * with the probe on the training thread (its whole cost in the step); the helper's time per
+     * measurement, which is CPU spent on the other core.
+     */
     public record Result(String config, String backend, String blasImplementation, long parameters, double stepMs,
-                         double stepWithProbeMs, double probeCostPercent, double stepGflops, double multPeakGflops,
+                         double stepWithProbeMs, double probeCostPercent, double stepWithInlineProbeMs,
+                         double inlineProbeCostPercent, double probeHelperMs, double stepGflops, double multPeakGflops,
                          double allocatedBytesPerStep, int timedSteps) {
     }
 
@@ -67,29 +84,33 @@ public final class TrainerBench {
     private static Result measure(Config c, int warmupSteps, int timedSteps, MatrixOps.Backend backend) {
         Net net = new Net(c);
         for (int i = 0; i < warmupSteps; i++) {
-            net.step(false);
-            net.step(true);
+            for (Probe p : Probe.values()) net.step(p);
         }
-        // interleave blocks with and without the probe so drift of the machine hits both alike
+        // interleave blocks of the three variants so drift of the machine hits them alike
         int block = 10;
-        double[] plain = new double[timedSteps];
-        double[] probed = new double[timedSteps];
-        int np = 0;
-        int nq = 0;
-        while (np < timedSteps || nq < timedSteps) {
-            for (int i = 0; i < block && np < timedSteps; i++) plain[np++] = net.timedStep(false);
-            for (int i = 0; i < block && nq < timedSteps; i++) probed[nq++] = net.timedStep(true);
+        Probe[] variants = Probe.values();
+        double[][] t = new double[variants.length][timedSteps];
+        double[] helper = new double[timedSteps];
+        for (int done = 0; done < timedSteps; done += block) {
+            for (Probe p : variants) {
+                for (int i = done; i < Math.min(done + block, timedSteps); i++) {
+                    t[p.ordinal()][i] = net.timedStep(p);
+                    if (p == Probe.OVERLAPPED) helper[i] = net.probe.lastBackgroundNanos();
+                }
+            }
         }
-        double stepMs = median(plain) / 1e6;
-        double probeMs = median(probed) / 1e6;
+        double stepMs = median(t[Probe.NONE.ordinal()]) / 1e6;
+        double probeMs = median(t[Probe.OVERLAPPED.ordinal()]) / 1e6;
+        double inlineMs = median(t[Probe.INLINE.ordinal()]) / 1e6;
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocBefore = mx.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 20; i++) net.step(true);
+        for (int i = 0; i < 20; i++) net.step(Probe.OVERLAPPED);
         // the calling thread only: with concurrent ops the pool's threads allocate too (native BLAS threads allocate no Java heap)
         double allocPerStep = (mx.getCurrentThreadAllocatedBytes() - allocBefore) / 20.0;
         double gflops = net.flopsPerStep() / (stepMs * 1e6);
         return new Result(c.name(), backend.id(), blasImplementation(backend), net.parameters(), stepMs, probeMs,
-                100 * (probeMs - stepMs) / stepMs, gflops, multPeak(c), allocPerStep, timedSteps);
+                100 * (probeMs - stepMs) / stepMs, inlineMs, 100 * (inlineMs - stepMs) / stepMs,
+                net.probe.measuresInBackground() ? median(helper) / 1e6 : 0, gflops, multPeak(c), allocPerStep, timedSteps);
     }
 
     /** GFLOP/s of the current backend's multiply alone for the step's dominant product (batch × width · width × width). */
@@ -129,7 +150,10 @@ public final class TrainerBench {
         final List<Parameter> params;
         final SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy();
         final Sgd sgd;
+        /** The probe as the trainers run it, overlapping the step on its helper thread (when there is a second processor). */
         final GradientProbe probe;
+        /** The same measurement on the training thread. */
+        final GradientProbe inlineProbe;
         final DMatrixRMaj X;
         final DMatrixRMaj T;
         final List<int[]> shapes = new ArrayList<>();
@@ -150,25 +174,34 @@ public final class TrainerBench {
             model.setInputGradientNeeded(false);
             params = model.parameters();
             sgd = new Sgd(params, 0.01, 0.9);
-            probe = new GradientProbe(model);
+            probe = GradientProbe.overlapping(model);
+            inlineProbe = new GradientProbe(model);
             X = random(c.batch(), INPUT, rng);
             T = new DMatrixRMaj(c.batch(), CLASSES);
             for (int r = 0; r < c.batch(); r++) T.set(r, rng.nextInt(CLASSES), 1.0);
         }
 
-        /** One training step: forward, loss, backward, [probe of the gradients,] SGD update[, probe of the update]. */
-        public void step(boolean withProbe) {
+        /**
+         * One training step as the engine takes it: forward, loss, backward, the global gradient
+         * norm (the guard that keeps a NaN or infinite gradient from being applied, and what
+         * clipping by norm reads), SGD with momentum. With the probe, its measurement of the raw
+         * gradients runs on its helper thread from the end of backward while this thread takes the
+         * norm and applies SGD, and the step waits for it before the probe reads the update.
+         */
+        public void step(Probe variant) {
+            GradientProbe p = variant == Probe.NONE ? null : variant == Probe.INLINE ? inlineProbe : probe;
             model.zeroGrad();
             loss.forward(model.forward(X), T);
             model.backward(loss.backward());
-            if (withProbe) probe.measureGradients();
-            sgd.step();
-            if (withProbe) probe.measureUpdates(true);
+            if (p != null) p.beginMeasureGradients();
+            boolean finite = Double.isFinite(Norms.globalGradL2(params));
+            if (finite) sgd.step();
+            if (p != null) p.measureUpdates(finite);
         }
 
-        double timedStep(boolean withProbe) {
+        double timedStep(Probe variant) {
             long t0 = System.nanoTime();
-            step(withProbe);
+            step(variant);
             return System.nanoTime() - t0;
         }
 

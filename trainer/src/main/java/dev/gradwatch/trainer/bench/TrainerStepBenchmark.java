@@ -56,12 +56,17 @@ public class TrainerStepBenchmark {
 
     @Benchmark
     public void step() {
-        net.step(false);
+        net.step(TrainerBench.Probe.NONE);
     }
 
     @Benchmark
     public void stepWithProbe() {
-        net.step(true);
+        net.step(TrainerBench.Probe.OVERLAPPED);
+    }
+
+    @Benchmark
+    public void stepWithInlineProbe() {
+        net.step(TrainerBench.Probe.INLINE);
     }
 
     /**

@@ -27,15 +27,28 @@ public final class ClipGradNorm {
      */
     public static double clip(List<Parameter> params, double maxNorm) {
         if (!(maxNorm > 0)) throw new IllegalArgumentException("maxNorm must be > 0 (or +Inf), got " + maxNorm);
-        double total = Norms.globalGradL2(params);
+        return clip(params, maxNorm, Norms.globalGradL2(params));
+    }
+
+    /**
+     * As {@link #clip(List, double)}, for a caller that already took the global norm of the
+     * gradients, {@code total}, and so saves the pass over them.
+     */
+    public static double clip(List<Parameter> params, double maxNorm, double total) {
+        if (!(maxNorm > 0)) throw new IllegalArgumentException("maxNorm must be > 0 (or +Inf), got " + maxNorm);
         if (!Double.isFinite(total)) return total;
-        double coef = maxNorm / (total + EPSILON);
-        if (coef < 1) {
+        if (scales(total, maxNorm)) {
+            double coef = maxNorm / (total + EPSILON);
             for (int i = 0; i < params.size(); i++) {
                 // g = g · maxNorm / (‖g‖ + ε)
                 CommonOps_DDRM.scale(coef, params.get(i).grad());
             }
         }
         return total;
+    }
+
+    /** Whether clipping gradients of finite global norm {@code total} to {@code maxNorm} changes them. */
+    public static boolean scales(double total, double maxNorm) {
+        return maxNorm / (total + EPSILON) < 1;
     }
 }

@@ -13,6 +13,8 @@ import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.RandomAccess;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Per-layer gradient statistics of one training step, measured in one pass over each layer's
@@ -25,7 +27,10 @@ import java.util.RandomAccess;
  *
  * <p>Call {@link #measureGradients()} after backward and before clipping, so the statistics
  * describe the raw gradient the network produced; then {@link #measureUpdates(boolean)} after the
- * optimizer. The layers measured are the parameterised leaves of the model, input side first;
+ * optimizer. A probe made by {@link #overlapping} can instead measure on a helper thread while the
+ * training thread goes on: {@link #beginMeasureGradients()} after backward, then anything that only
+ * reads the gradients (the global norm, the optimizer), and {@link #awaitGradients()} before
+ * anything that changes them (clipping) or the next forward pass. The layers measured are the parameterised leaves of the model, input side first;
  * containers such as {@code Sequential} are looked through.
  */
 public final class GradientProbe {
@@ -75,15 +80,47 @@ public final class GradientProbe {
      */
     private final boolean[] countsDeadUnits;
     private final double[] saturationZ;
-    /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
-    private int[] unitCounts = new int[0];
     /** Per-time-step ‖∂L/∂h_t‖ of recurrent layers ({@link TimeStepGradients}), null for the others. */
     private final double[][] timeStepNorms;
     private long totalNonFinite;
     private long generation;
+    /** The helper thread's turn at {@link #claimLayers}; null: the caller measures every layer. */
+    private final BackgroundPass helper;
+    private final Scratch callerScratch = new Scratch();
+    private final Scratch helperScratch;
+    /** The next layer to measure: the caller and the helper take layers from here. */
+    private final AtomicInteger nextLayer = new AtomicInteger(Integer.MAX_VALUE);
+    private final AtomicInteger layersDone = new AtomicInteger();
+    /** The first thing a layer's measurement threw, rethrown to the caller. */
+    private volatile Throwable failure;
+    /** Time the helper spent on layers of the current measurement; written by the helper only. */
+    private volatile long helperNanos;
+    /** Begun and not yet awaited; the caller's thread only. */
+    private boolean measuring;
 
-    /** Probes the parameterised leaf layers of {@code model}. */
+    /** Probes the parameterised leaf layers of {@code model}, measuring on the caller's thread. */
     public GradientProbe(Layer model) {
+        this(model, false, 0);
+    }
+
+    /**
+     * A probe that measures on a helper thread between {@link #beginMeasureGradients()} and
+     * {@link #awaitGradients()} when this JVM has more than one processor (else on the caller's
+     * thread), so that the measurement overlaps the optimizer's pass instead of adding to the step.
+     */
+    public static GradientProbe overlapping(Layer model) {
+        return new GradientProbe(model, Runtime.getRuntime().availableProcessors() > 1, BackgroundPass.IDLE_EXIT_NANOS);
+    }
+
+    /** A probe with a helper thread whatever the processor count, which ends after {@code idleExitNanos} without work. */
+    static GradientProbe withHelper(Layer model, long idleExitNanos) {
+        return new GradientProbe(model, true, idleExitNanos);
+    }
+
+    private GradientProbe(Layer model, boolean inBackground, long idleExitNanos) {
+        this.helperScratch = inBackground ? new Scratch() : null;
+        this.helper = inBackground ? new BackgroundPass("gradient-probe-" + model.name(), idleExitNanos,
+                () -> claimLayers(helperScratch, true)) : null;
         List<Layer> leaves = Layer.parameterisedLeaves(model);
         int n = leaves.size();
         this.layers = leaves.toArray(new Layer[0]);
@@ -140,48 +177,108 @@ public final class GradientProbe {
      * none comes before the figures are read.
      */
     public void measureGradients() {
+        beginMeasureGradients();
+        awaitGradients();
+    }
+
+    /**
+     * Starts {@link #measureGradients()}: an {@link #overlapping} probe's helper thread takes the
+     * layers one by one from the first while the caller goes on, and {@link #awaitGradients()} takes
+     * the rest on the caller's thread; without a helper, measures here and now. Until
+     * {@link #awaitGradients()} returns, the gradients, the layers' forward outputs and the recurrent
+     * layers' time-step norms must not change (the weights may: ‖w‖ before the update is settled
+     * here); everything that reads the probe's figures awaits them first.
+     */
+    public void beginMeasureGradients() {
+        awaitGradients();
+        prepare();
+        measuring = true;
+        if (helper == null) claimLayers(callerScratch, false);
+        else helper.start();
+    }
+
+    /**
+     * Waits for the measurement begun by {@link #beginMeasureGradients()}, measuring the layers the
+     * helper has not taken yet on this thread; returns at once if none is running.
+     */
+    public void awaitGradients() {
+        if (!measuring) return;
+        measuring = false;
+        claimLayers(callerScratch, false);
+        awaitLayers();
+    }
+
+    /** Whether this probe has a helper thread. */
+    public boolean measuresInBackground() {
+        return helper != null;
+    }
+
+    /** Nanoseconds the helper thread spent on the last measurement (CPU time of another core), 0 without one. */
+    public long lastBackgroundNanos() {
+        return helper == null ? 0 : helperNanos;
+    }
+
+    /**
+     * What must be read before the training thread goes on (it may update the weights next): per
+     * layer, whether ‖w‖ will come from the optimizer, and the parameters' update counts, or else
+     * ‖w‖ from the weights now. Then opens the layers to be measured.
+     */
+    private void prepare() {
         generation++;
-        totalNonFinite = 0;
         for (int l = 0; l < layers.length; l++) {
-            List<Parameter> ps = layers[l].parameters();
-            if (!fastPass(ps)) slowPass(ps);
-            foldHistogram(histogram[l], paramCounts[l] - pNan - pPosInf - pNegInf, pMaxAbs);
-            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs;
-            long nan = pNan, posInf = pPosInf, negInf = pNegInf, zeros = pZeros;
-            long count = paramCounts[l];
-            long nonFinite = nan + posInf + negInf;
-            long finite = count - nonFinite;
-            if (nonFinite > 0) {
-                gradL2[l] = nan > 0 ? Double.NaN : Double.POSITIVE_INFINITY;
-            } else if (Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM) {
-                gradL2[l] = Math.sqrt(sumSq);
-            } else {
-                gradL2[l] = scaledL2(ps, true, maxAbs);
-            }
-            gradMeanAbs[l] = finite == 0 ? Double.NaN
-                    : Double.isFinite(sumAbs) ? sumAbs / finite : scaledMeanAbs(ps, finite);
-            gradMaxAbs[l] = finite == 0 ? Double.NaN : maxAbs;
-            boolean plainSumsUsable = Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM;
-            gradStd[l] = finite == 0 ? Double.NaN
-                    : plainSumsUsable ? std(sum / finite, sumSq / finite)
-                    : maxAbs == 0 ? 0 : maxAbs * scaledStd(ps, finite, maxAbs);
-            nonFiniteCount[l] = nonFinite;
-            nanCount[l] = nan;
-            posInfCount[l] = posInf;
-            negInfCount[l] = negInf;
-            zeroFraction[l] = (double) zeros / count;
             weightNormPending[l] = optimizerRecordsWeightNorm(l);
             if (weightNormPending[l]) {
                 for (int j = 0; j < layerParams[l].length; j++) updatesAtMeasurement[l][j] = layerParams[l][j].updateCount();
             } else {
-                weightL2[l] = weightL2Now(ps);
+                weightL2[l] = weightL2Now(layers[l].parameters());
             }
             updateRatio[l] = 0;
-            totalNonFinite += nonFinite;
-            if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
-            if (layers[l] instanceof ActivationOutput out) measureActivations(l, out);
+        }
+        helperNanos = 0;
+        failure = null;
+        layersDone.set(0);
+        nextLayer.set(0);
+    }
+
+    /** Measures layers not yet taken until none is left; on the training thread and on the helper at once. */
+    private void claimLayers(Scratch scratch, boolean onHelper) {
+        int l;
+        while ((l = nextLayer.getAndIncrement()) < layers.length) {
+            long t0 = onHelper ? System.nanoTime() : 0;
+            try {
+                scratch.measureLayer(l);
+            } catch (Throwable t) {
+                if (failure == null) failure = t;
+            } finally {
+                if (onHelper) helperNanos += System.nanoTime() - t0;
+                layersDone.incrementAndGet();
+            }
         }
     }
+
+    /** Waits until every layer is measured: at most the one the helper is measuring. */
+    private void awaitLayers() {
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (layersDone.get() < layers.length) {
+            if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+            else LockSupport.parkNanos(PARK_NANOS);
+        }
+        long nonFinite = 0;
+        for (int l = 0; l < layers.length; l++) nonFinite += nonFiniteCount[l];
+        totalNonFinite = nonFinite;
+        Throwable t = failure;
+        if (t != null) {
+            failure = null;
+            if (t instanceof Error e) throw e;
+            if (t instanceof RuntimeException e) throw e;
+            throw new IllegalStateException("measuring the gradients failed", t);
+        }
+    }
+
+    /** Spinning while the helper finishes its last layer is cheaper than a park and an unpark ... */
+    private static final long SPIN_NANOS = 200_000;
+    /** ... unless the helper is not running, as on a loaded machine. */
+    private static final long PARK_NANOS = 20_000;
 
     /** Independent accumulators of the fast pass: four chains of additions (and of exponent counts) instead of one. */
     private static final int LANES = 4;
@@ -196,127 +293,6 @@ public final class GradientProbe {
     private static final int FIRST_BUCKET_EXPONENT = 1023 + GradHistogram.MIN_EXPONENT;
     private static final int LAST_BUCKET = GradHistogram.BUCKETS - 1;
     private static final long ABS_MASK = 0x7FFF_FFFF_FFFF_FFFFL;
-
-    /**
-     * Counts of the layer being measured by exponent, lane after lane. Counting the raw exponent
-     * needs no lookup per entry; {@link #foldHistogram} maps the counts to buckets once per layer
-     * and clears them.
-     */
-    private final int[] exponentCounts = new int[LANES * LANE_STRIDE];
-    // the sums of the layer being measured, left by fastPass or slowPass
-    private double pSum, pSumSq, pSumAbs, pMaxAbs;
-    private long pNan, pPosInf, pNegInf, pZeros;
-
-    /**
-     * One pass over the layer's gradients with four independent accumulators of each sum, no
-     * branch, and the exponents counted into four lanes. Returns false, leaving the figures to
-     * {@link #slowPass}, when an entry is NaN or infinite (the finite sums then include it).
-     */
-    private boolean fastPass(List<Parameter> ps) {
-        int[] counts = exponentCounts;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        // |g| as raw bits: for non-negative doubles the bits order like the values, so the max is an
-        // integer max; |g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts zeros
-        long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-        long zeros = 0;
-        for (int p = 0; p < ps.size(); p++) {
-            Parameter param = ps.get(p);
-            double[] g = param.grad().data;
-            int n = param.size();
-            int n4 = n & ~3;
-            for (int i = 0; i < n4; i += 4) {
-                double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
-                long b0 = Double.doubleToRawLongBits(x0) & ABS_MASK;
-                long b1 = Double.doubleToRawLongBits(x1) & ABS_MASK;
-                long b2 = Double.doubleToRawLongBits(x2) & ABS_MASK;
-                long b3 = Double.doubleToRawLongBits(x3) & ABS_MASK;
-                counts[(int) (b0 >>> 52)]++;
-                counts[LANE_STRIDE + (int) (b1 >>> 52)]++;
-                counts[2 * LANE_STRIDE + (int) (b2 >>> 52)]++;
-                counts[3 * LANE_STRIDE + (int) (b3 >>> 52)]++;
-                m0 = Math.max(m0, b0);
-                m1 = Math.max(m1, b1);
-                m2 = Math.max(m2, b2);
-                m3 = Math.max(m3, b3);
-                zeros += ((b0 - 1) >>> 63) + ((b1 - 1) >>> 63) + ((b2 - 1) >>> 63) + ((b3 - 1) >>> 63);
-                s0 += x0;
-                s1 += x1;
-                s2 += x2;
-                s3 += x3;
-                q0 += x0 * x0;
-                q1 += x1 * x1;
-                q2 += x2 * x2;
-                q3 += x3 * x3;
-                a0 += Math.abs(x0);
-                a1 += Math.abs(x1);
-                a2 += Math.abs(x2);
-                a3 += Math.abs(x3);
-            }
-            for (int i = n4; i < n; i++) {
-                double x = g[i];
-                long b = Double.doubleToRawLongBits(x) & ABS_MASK;
-                counts[(int) (b >>> 52)]++;
-                m0 = Math.max(m0, b);
-                zeros += (b - 1) >>> 63;
-                s0 += x;
-                q0 += x * x;
-                a0 += Math.abs(x);
-            }
-        }
-        long maxBits = Math.max(Math.max(m0, m1), Math.max(m2, m3));
-        if ((int) (maxBits >>> 52) == NON_FINITE_EXPONENT) {
-            Arrays.fill(counts, 0);
-            return false;
-        }
-        pSum = (s0 + s1) + (s2 + s3);
-        pSumSq = (q0 + q1) + (q2 + q3);
-        pSumAbs = (a0 + a1) + (a2 + a3);
-        pMaxAbs = Double.longBitsToDouble(maxBits);
-        pNan = 0;
-        pPosInf = 0;
-        pNegInf = 0;
-        pZeros = zeros;
-        return true;
-    }
-
-    /** The figures of a layer with NaN or infinite gradients: sums over the finite entries and the NaN / ±∞ split. */
-    private void slowPass(List<Parameter> ps) {
-        int[] counts = exponentCounts;
-        double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0;
-        long nan = 0, posInf = 0, negInf = 0, zeros = 0;
-        for (int p = 0; p < ps.size(); p++) {
-            Parameter param = ps.get(p);
-            double[] g = param.grad().data;
-            for (int i = 0, n = param.size(); i < n; i++) {
-                double x = g[i];
-                if (x - x == 0) { // finite: ∞ − ∞ and NaN − NaN are NaN
-                    double a = Math.abs(x);
-                    sum += x;
-                    sumSq += x * x;
-                    sumAbs += a;
-                    if (a > maxAbs) maxAbs = a;
-                    if (x == 0) zeros++;
-                    counts[(int) ((Double.doubleToRawLongBits(x) & ABS_MASK) >>> 52)]++;
-                } else if (x != x) {
-                    nan++;
-                } else if (x > 0) {
-                    posInf++;
-                } else {
-                    negInf++;
-                }
-            }
-        }
-        pSum = sum;
-        pSumSq = sumSq;
-        pSumAbs = sumAbs;
-        pMaxAbs = maxAbs;
-        pNan = nan;
-        pPosInf = posInf;
-        pNegInf = negInf;
-        pZeros = zeros;
-    }
 
     /**
      * Whether every parameter of layer {@code l} was last updated by an optimizer that recorded Σw²
@@ -367,103 +343,256 @@ public final class GradientProbe {
         return plainSumUsable(s) ? Math.sqrt(s) : scaledL2(ps, false, -1);
     }
 
-    /** Σw² over the layer's weights, plainly summed in four independent chains. */
+    /** Σw² over the layer's weights, plainly summed. */
     private static double weightSumOfSquares(List<Parameter> ps) {
-        double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
-        for (int p = 0; p < ps.size(); p++) {
-            Parameter param = ps.get(p);
-            double[] w = param.value().data;
-            int n = param.size();
-            int n4 = n & ~3;
-            for (int i = 0; i < n4; i += 4) {
-                w0 += w[i] * w[i];
-                w1 += w[i + 1] * w[i + 1];
-                w2 += w[i + 2] * w[i + 2];
-                w3 += w[i + 3] * w[i + 3];
-            }
-            for (int i = n4; i < n; i++) w0 += w[i] * w[i];
-        }
-        return (w0 + w1) + (w2 + w3);
+        double s = 0;
+        for (int p = 0; p < ps.size(); p++) s += Norms.sumOfSquares(ps.get(p).value().data, ps.get(p).size());
+        return s;
     }
 
     /**
-     * Folds the exponent counts of {@code finite} finite entries with largest |g| {@code maxAbs}
-     * into the histogram's buckets and clears them for the next layer. Nothing above the
-     * exponent of {@code maxAbs} was counted, and bucket 0 is what the other buckets leave.
+     * The working memory of one thread measuring layers: the training thread and the helper each
+     * have one, and write the figures of the layers they take into the probe's arrays.
      */
-    private void foldHistogram(long[] hist, long finite, double maxAbs) {
-        int[] counts = exponentCounts;
-        int top = Math.getExponent(maxAbs) + 1023; // 0 for zero and subnormals, as in the counts
-        Arrays.fill(hist, 0);
-        long counted = 0;
-        for (int e = FIRST_BUCKET_EXPONENT; e <= top; e++) {
-            long c = 0;
-            for (int lane = 0; lane < LANES; lane++) c += counts[lane * LANE_STRIDE + e];
-            hist[Math.min(e - FIRST_BUCKET_EXPONENT + 1, LAST_BUCKET)] += c;
-            counted += c;
-        }
-        hist[0] = finite - counted;
-        for (int lane = 0; lane < LANES; lane++) Arrays.fill(counts, lane * LANE_STRIDE, lane * LANE_STRIDE + top + 1, 0);
-    }
+    private final class Scratch {
 
-    /**
-     * Mean and standard deviation of the layer's outputs over the batch, and per unit (column):
-     * saturated when its sigmoid/tanh input sits, for at least {@link #INACTIVE_SHARE} of the batch,
-     * where the derivative is under {@link #TINY_DERIVATIVE}; dead when its ReLU input is ≤ 0 for
-     * every example of the batch (SageMaker Debugger's DeadRelu and SaturatedActivation rules).
-     */
-    private void measureActivations(int l, ActivationOutput out) {
-        DMatrixRMaj Z = out.preActivation();
-        DMatrixRMaj A = out.output();
-        int rows = A.numRows;
-        int cols = A.numCols;
-        if (rows == 0 || cols == 0) return;
-        double[] a = A.data;
-        double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
-        int total = rows * cols;
-        int even = total & ~1;
-        for (int i = 0; i < even; i += 2) {
-            double v0 = a[i], v1 = a[i + 1];
-            s0 += v0;
-            s1 += v1;
-            q0 += v0 * v0;
-            q1 += v1 * v1;
-        }
-        if (even < total) {
-            s0 += a[even];
-            q0 += a[even] * a[even];
-        }
-        double sum = s0 + s1, sumSq = q0 + q1;
-        double n = (double) rows * cols;
-        activationMeasured[l] = true;
-        activationMean[l] = sum / n;
-        activationStd[l] = std(sum / n, sumSq / n);
-        double zone = saturationZ[l];
-        boolean relu = countsDeadUnits[l];
-        saturatedFraction[l] = Double.NaN;
-        deadFraction[l] = Double.NaN;
-        if (!relu && Double.isNaN(zone)) return;
-        double[] z = Z.data;
-        if (unitCounts.length < cols) unitCounts = new int[cols];
-        int[] counts = unitCounts;
-        Arrays.fill(counts, 0, cols, 0);
-        // row by row, in memory order, counting per unit without a branch
-        if (relu) {
-            for (int r = 0, k = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++, k++) counts[c] += z[k] <= 0 ? 1 : 0;
+        /**
+         * Counts of the layer being measured by exponent, lane after lane. Counting the raw exponent
+         * needs no lookup per entry; {@link #foldHistogram} maps the counts to buckets once per layer
+         * and clears them.
+         */
+        private final int[] exponentCounts = new int[LANES * LANE_STRIDE];
+        // the sums of the layer being measured, left by fastPass or slowPass
+        private double pSum, pSumSq, pSumAbs, pMaxAbs;
+        private long pNan, pPosInf, pNegInf, pZeros;
+
+        /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
+        private int[] unitCounts = new int[0];
+
+        /** The figures of layer {@code l}. */
+        void measureLayer(int l) {
+            List<Parameter> ps = layers[l].parameters();
+            if (!fastPass(ps)) slowPass(ps);
+            foldHistogram(histogram[l], paramCounts[l] - pNan - pPosInf - pNegInf, pMaxAbs);
+            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs;
+            long nan = pNan, posInf = pPosInf, negInf = pNegInf, zeros = pZeros;
+            long count = paramCounts[l];
+            long nonFinite = nan + posInf + negInf;
+            long finite = count - nonFinite;
+            if (nonFinite > 0) {
+                gradL2[l] = nan > 0 ? Double.NaN : Double.POSITIVE_INFINITY;
+            } else if (Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM) {
+                gradL2[l] = Math.sqrt(sumSq);
+            } else {
+                gradL2[l] = scaledL2(ps, true, maxAbs);
             }
-        } else {
-            for (int r = 0, k = 0; r < rows; r++) {
-                for (int c = 0; c < cols; c++, k++) counts[c] += Math.abs(z[k]) > zone ? 1 : 0;
+            gradMeanAbs[l] = finite == 0 ? Double.NaN
+                    : Double.isFinite(sumAbs) ? sumAbs / finite : scaledMeanAbs(ps, finite);
+            gradMaxAbs[l] = finite == 0 ? Double.NaN : maxAbs;
+            boolean plainSumsUsable = Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM;
+            gradStd[l] = finite == 0 ? Double.NaN
+                    : plainSumsUsable ? std(sum / finite, sumSq / finite)
+                    : maxAbs == 0 ? 0 : maxAbs * scaledStd(ps, finite, maxAbs);
+            nonFiniteCount[l] = nonFinite;
+            nanCount[l] = nan;
+            posInfCount[l] = posInf;
+            negInfCount[l] = negInf;
+            zeroFraction[l] = (double) zeros / count;
+            if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
+            if (layers[l] instanceof ActivationOutput out) measureActivations(l, out);
+        }
+
+        /**
+         * One pass over the layer's gradients with four independent accumulators of each sum, no
+         * branch, and the exponents counted into four lanes. Returns false, leaving the figures to
+         * {@link #slowPass}, when an entry is NaN or infinite (the finite sums then include it).
+         */
+        private boolean fastPass(List<Parameter> ps) {
+            int[] counts = exponentCounts;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            // |g| as raw bits: for non-negative doubles the bits order like the values, so the max is an
+            // integer max; |g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts zeros
+            long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+            long zeros = 0;
+            for (int p = 0; p < ps.size(); p++) {
+                Parameter param = ps.get(p);
+                double[] g = param.grad().data;
+                int n = param.size();
+                int n4 = n & ~3;
+                for (int i = 0; i < n4; i += 4) {
+                    double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
+                    long b0 = Double.doubleToRawLongBits(x0) & ABS_MASK;
+                    long b1 = Double.doubleToRawLongBits(x1) & ABS_MASK;
+                    long b2 = Double.doubleToRawLongBits(x2) & ABS_MASK;
+                    long b3 = Double.doubleToRawLongBits(x3) & ABS_MASK;
+                    counts[(int) (b0 >>> 52)]++;
+                    counts[LANE_STRIDE + (int) (b1 >>> 52)]++;
+                    counts[2 * LANE_STRIDE + (int) (b2 >>> 52)]++;
+                    counts[3 * LANE_STRIDE + (int) (b3 >>> 52)]++;
+                    m0 = Math.max(m0, b0);
+                    m1 = Math.max(m1, b1);
+                    m2 = Math.max(m2, b2);
+                    m3 = Math.max(m3, b3);
+                    zeros += ((b0 - 1) >>> 63) + ((b1 - 1) >>> 63) + ((b2 - 1) >>> 63) + ((b3 - 1) >>> 63);
+                    s0 += x0;
+                    s1 += x1;
+                    s2 += x2;
+                    s3 += x3;
+                    q0 += x0 * x0;
+                    q1 += x1 * x1;
+                    q2 += x2 * x2;
+                    q3 += x3 * x3;
+                    a0 += Math.abs(x0);
+                    a1 += Math.abs(x1);
+                    a2 += Math.abs(x2);
+                    a3 += Math.abs(x3);
+                }
+                for (int i = n4; i < n; i++) {
+                    double x = g[i];
+                    long b = Double.doubleToRawLongBits(x) & ABS_MASK;
+                    counts[(int) (b >>> 52)]++;
+                    m0 = Math.max(m0, b);
+                    zeros += (b - 1) >>> 63;
+                    s0 += x;
+                    q0 += x * x;
+                    a0 += Math.abs(x);
+                }
             }
+            long maxBits = Math.max(Math.max(m0, m1), Math.max(m2, m3));
+            if ((int) (maxBits >>> 52) == NON_FINITE_EXPONENT) {
+                Arrays.fill(counts, 0);
+                return false;
+            }
+            pSum = (s0 + s1) + (s2 + s3);
+            pSumSq = (q0 + q1) + (q2 + q3);
+            pSumAbs = (a0 + a1) + (a2 + a3);
+            pMaxAbs = Double.longBitsToDouble(maxBits);
+            pNan = 0;
+            pPosInf = 0;
+            pNegInf = 0;
+            pZeros = zeros;
+            return true;
         }
-        int flagged = 0;
-        long needed = (long) Math.ceil(INACTIVE_SHARE * rows);
-        for (int c = 0; c < cols; c++) {
-            if (relu ? counts[c] == rows : counts[c] >= needed) flagged++;
+
+        /** The figures of a layer with NaN or infinite gradients: sums over the finite entries and the NaN / ±∞ split. */
+        private void slowPass(List<Parameter> ps) {
+            int[] counts = exponentCounts;
+            double sum = 0, sumSq = 0, sumAbs = 0, maxAbs = 0;
+            long nan = 0, posInf = 0, negInf = 0, zeros = 0;
+            for (int p = 0; p < ps.size(); p++) {
+                Parameter param = ps.get(p);
+                double[] g = param.grad().data;
+                for (int i = 0, n = param.size(); i < n; i++) {
+                    double x = g[i];
+                    if (x - x == 0) { // finite: ∞ − ∞ and NaN − NaN are NaN
+                        double a = Math.abs(x);
+                        sum += x;
+                        sumSq += x * x;
+                        sumAbs += a;
+                        if (a > maxAbs) maxAbs = a;
+                        if (x == 0) zeros++;
+                        counts[(int) ((Double.doubleToRawLongBits(x) & ABS_MASK) >>> 52)]++;
+                    } else if (x != x) {
+                        nan++;
+                    } else if (x > 0) {
+                        posInf++;
+                    } else {
+                        negInf++;
+                    }
+                }
+            }
+            pSum = sum;
+            pSumSq = sumSq;
+            pSumAbs = sumAbs;
+            pMaxAbs = maxAbs;
+            pNan = nan;
+            pPosInf = posInf;
+            pNegInf = negInf;
+            pZeros = zeros;
         }
-        if (relu) deadFraction[l] = (double) flagged / cols;
-        else saturatedFraction[l] = (double) flagged / cols;
+
+        /**
+         * Folds the exponent counts of {@code finite} finite entries with largest |g| {@code maxAbs}
+         * into the histogram's buckets and clears them for the next layer. Nothing above the
+         * exponent of {@code maxAbs} was counted, and bucket 0 is what the other buckets leave.
+         */
+        private void foldHistogram(long[] hist, long finite, double maxAbs) {
+            int[] counts = exponentCounts;
+            int top = Math.getExponent(maxAbs) + 1023; // 0 for zero and subnormals, as in the counts
+            Arrays.fill(hist, 0);
+            long counted = 0;
+            for (int e = FIRST_BUCKET_EXPONENT; e <= top; e++) {
+                long c = 0;
+                for (int lane = 0; lane < LANES; lane++) c += counts[lane * LANE_STRIDE + e];
+                hist[Math.min(e - FIRST_BUCKET_EXPONENT + 1, LAST_BUCKET)] += c;
+                counted += c;
+            }
+            hist[0] = finite - counted;
+            for (int lane = 0; lane < LANES; lane++) Arrays.fill(counts, lane * LANE_STRIDE, lane * LANE_STRIDE + top + 1, 0);
+        }
+
+        /**
+         * Mean and standard deviation of the layer's outputs over the batch, and per unit (column):
+         * saturated when its sigmoid/tanh input sits, for at least {@link #INACTIVE_SHARE} of the batch,
+         * where the derivative is under {@link #TINY_DERIVATIVE}; dead when its ReLU input is ≤ 0 for
+         * every example of the batch (SageMaker Debugger's DeadRelu and SaturatedActivation rules).
+         */
+        private void measureActivations(int l, ActivationOutput out) {
+            DMatrixRMaj Z = out.preActivation();
+            DMatrixRMaj A = out.output();
+            int rows = A.numRows;
+            int cols = A.numCols;
+            if (rows == 0 || cols == 0) return;
+            double[] a = A.data;
+            double s0 = 0, s1 = 0, q0 = 0, q1 = 0;
+            int total = rows * cols;
+            int even = total & ~1;
+            for (int i = 0; i < even; i += 2) {
+                double v0 = a[i], v1 = a[i + 1];
+                s0 += v0;
+                s1 += v1;
+                q0 += v0 * v0;
+                q1 += v1 * v1;
+            }
+            if (even < total) {
+                s0 += a[even];
+                q0 += a[even] * a[even];
+            }
+            double sum = s0 + s1, sumSq = q0 + q1;
+            double n = (double) rows * cols;
+            activationMeasured[l] = true;
+            activationMean[l] = sum / n;
+            activationStd[l] = std(sum / n, sumSq / n);
+            double zone = saturationZ[l];
+            boolean relu = countsDeadUnits[l];
+            saturatedFraction[l] = Double.NaN;
+            deadFraction[l] = Double.NaN;
+            if (!relu && Double.isNaN(zone)) return;
+            double[] z = Z.data;
+            if (unitCounts.length < cols) unitCounts = new int[cols];
+            int[] counts = unitCounts;
+            Arrays.fill(counts, 0, cols, 0);
+            // row by row, in memory order, counting per unit without a branch
+            if (relu) {
+                for (int r = 0, k = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++, k++) counts[c] += z[k] <= 0 ? 1 : 0;
+                }
+            } else {
+                for (int r = 0, k = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++, k++) counts[c] += Math.abs(z[k]) > zone ? 1 : 0;
+                }
+            }
+            int flagged = 0;
+            long needed = (long) Math.ceil(INACTIVE_SHARE * rows);
+            for (int c = 0; c < cols; c++) {
+                if (relu ? counts[c] == rows : counts[c] >= needed) flagged++;
+            }
+            if (relu) deadFraction[l] = (double) flagged / cols;
+            else saturatedFraction[l] = (double) flagged / cols;
+        }
+
     }
 
     /** SageMaker Debugger's threshold: a unit's input is saturated where the derivative is under 1e-7. */
@@ -488,6 +617,7 @@ public final class GradientProbe {
      * update; 0 for every layer when {@code applied} is false (the step was skipped).
      */
     public void measureUpdates(boolean applied) {
+        awaitGradients();
         for (int l = 0; l < layers.length; l++) {
             if (weightNormPending[l]) resolveWeightNorm(l);
             if (!applied) {
@@ -504,6 +634,7 @@ public final class GradientProbe {
 
     /** Non-finite gradient entries over all layers at the last measurement. */
     public long nonFiniteCount() {
+        awaitGradients();
         return totalNonFinite;
     }
 
@@ -518,6 +649,7 @@ public final class GradientProbe {
      * others) and, for recurrent layers, a copy of the per-time-step gradient norms.
      */
     public LayerStats layer(int i) {
+        awaitGradients();
         if (weightNormPending[i]) resolveWeightNorm(i);
         return new LayerStats(i, names[i], kinds[i], paramCounts[i], gradL2[i], gradMeanAbs[i], gradMaxAbs[i],
                 nonFiniteCount[i], zeroFraction[i], weightL2[i], updateRatio[i],
@@ -545,6 +677,7 @@ public final class GradientProbe {
      * instead of returning another step's numbers, so copy it ({@code List.copyOf}) to keep it.
      */
     public List<LayerStats> stats() {
+        awaitGradients();
         return new View(generation);
     }
 

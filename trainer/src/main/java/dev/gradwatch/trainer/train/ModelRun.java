@@ -35,6 +35,8 @@ import java.util.SplittableRandom;
  * Trains the model of a {@link ModelFile}: each step sets the scheduled learning rate, draws a
  * batch, runs forward and backward, probes the raw gradients, clips them, and applies them
  * unless a gradient entry or the global norm is not finite (such a step is skipped and counted).
+ * The probe measures on its helper thread while this one takes the global norm and applies the
+ * update, and this one waits for it before clipping changes a gradient and at the end of the step.
  * {@link #evaluate()} measures test accuracy (classification) or test loss (regression) in
  * evaluation mode.
  *
@@ -43,8 +45,9 @@ import java.util.SplittableRandom;
  * sequences, evaluated in chunks of whole sequences.
  *
  * <p>Reproducible: the seed is split, in this order, into the weights' stream, the training
- * batches, the synthetic test set and the dropout masks; the engine is single-threaded, so the
- * same file and seed give bit-identical losses.
+ * batches, the synthetic test set and the dropout masks; the arithmetic of training runs on one
+ * thread in a fixed order (the probe's helper only reads), so the same file and seed give
+ * bit-identical losses.
  */
 public final class ModelRun {
 
@@ -141,7 +144,7 @@ public final class ModelRun {
             default -> new Adam(params, o.lr(), o.beta1(), o.beta2(), o.eps(), o.weightDecay(), true);
         };
         this.schedule = file.schedule().build(totalSteps);
-        this.probe = new GradientProbe(model);
+        this.probe = GradientProbe.overlapping(model);
         this.perLayer = file.clip().type().equals("per-layer") ? ClipPerLayer.forLayersOf(model) : null;
         this.agc = file.clip().type().equals("agc") ? new AdaptiveGradClip(withoutLastLayer(model), file.clip().max(),
                 file.clip().eps()) : null;
@@ -177,16 +180,18 @@ public final class ModelRun {
     /** One training step; see the class comment. */
     public Step step() {
         schedule.apply(optimizer, file.optimizer().lr() * learningRateScale, steps);
-        double L = forwardBackward();
-        double norm;
-        boolean skip;
-        if (probe.nonFiniteCount() > 0) {
-            norm = Norms.globalGradL2(params);
-            skip = true;
-        } else {
-            norm = clip();
-            skip = !Double.isFinite(norm);
-            if (!skip && Double.isFinite(controlClipNorm)) ClipGradNorm.clip(params, controlClipNorm);
+        double L = forwardBackwardBeginProbe();
+        // the guard: NaN if an entry is NaN, +Inf if one is infinite (or the sum overflowed with finite
+        // entries, then scaled); the probe measures the same raw gradients meanwhile
+        double norm = Norms.globalGradL2(params);
+        boolean skip = !Double.isFinite(norm);
+        if (!skip) {
+            clip(norm);
+            if (Double.isFinite(controlClipNorm)) {
+                double now = clipChanged ? Norms.globalGradL2(params) : norm;
+                if (ClipGradNorm.scales(now, controlClipNorm)) probe.awaitGradients();
+                ClipGradNorm.clip(params, controlClipNorm, now);
+            }
         }
         if (skip) skipped++;
         else optimizer.step();
@@ -199,29 +204,46 @@ public final class ModelRun {
      * gradients; no update. Returns the batch loss.
      */
     public double forwardBackward() {
+        double L = forwardBackwardBeginProbe();
+        probe.awaitGradients();
+        return L;
+    }
+
+    /** Forward and backward, then starts the probe's measurement (awaited before the next forward pass). */
+    private double forwardBackwardBeginProbe() {
+        probe.awaitGradients();
         train.nextBatch(file.batch(), X, T);
         model.zeroGrad();
         DMatrixRMaj Y = model.forward(X);
         double L = loss.forward(Y, T);
         model.backward(loss.backward());
-        probe.measureGradients();
+        probe.beginMeasureGradients();
         return L;
     }
 
-    /** Clips as the file says and returns the global gradient norm before clipping. */
-    private double clip() {
+    /** Whether the last {@link #clip} changed the gradients. */
+    private boolean clipChanged;
+
+    /**
+     * Clips as the file says, given the global norm of the raw gradients; waits for the probe
+     * first when the clipping will change them, as the probe reads them raw.
+     */
+    private void clip(double norm) {
         String type = file.clip().type();
-        return switch (type) {
-            case "norm" -> ClipGradNorm.clip(params, file.clip().max());
+        clipChanged = switch (type) {
+            case "norm" -> ClipGradNorm.scales(norm, file.clip().max());
+            case "value", "per-layer", "agc" -> true;
+            default -> false;
+        };
+        if (clipChanged) probe.awaitGradients();
+        switch (type) {
+            case "norm" -> ClipGradNorm.clip(params, file.clip().max(), norm);
             case "value" -> ClipGradValue.clip(params, file.clip().max());
             case "per-layer" -> perLayer.clip(file.clip().max());
-            case "agc" -> {
-                double total = Norms.globalGradL2(params);
-                agc.clip();
-                yield total;
+            case "agc" -> agc.clip();
+            default -> {
             }
-            default -> Norms.globalGradL2(params);
-        };
+        }
     }
 
     /** Trains for the file's steps (or epochs), then evaluates. */

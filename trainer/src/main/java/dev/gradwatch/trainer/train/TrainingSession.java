@@ -57,7 +57,7 @@ public final class TrainingSession implements Trainable {
         this.params = model.parameters();
         this.loss = Loss.of(spec.loss());
         this.optimizer = new Sgd(params, spec.learningRate());
-        this.probe = new GradientProbe(model);
+        this.probe = GradientProbe.overlapping(model);
         this.task = "bce".equals(spec.loss())
                 ? TeacherTask.classification(spec.inputDim(), spec.outputDim(), taskSeed)
                 : TeacherTask.regression(spec.inputDim(), spec.outputDim(), taskSeed);
@@ -91,9 +91,9 @@ public final class TrainingSession implements Trainable {
     }
 
     /**
-     * One step on the next batch: forward, loss, backward, probe (on the raw gradients), clip by
-     * global norm, SGD. A gradient with a NaN or infinite entry (or an infinite global norm) is
-     * never applied: the step is counted in {@link #skippedSteps()} and the weights stay as they were.
+     * One step on the next batch: forward, loss, backward, probe (on the raw gradients, on its
+     * helper thread while this one goes on), global norm, clip by global norm, SGD. A gradient with
+     * a NaN or infinite entry (or an infinite global norm) is never applied: the step is counted in {@link #skippedSteps()} and the weights stay as they were.
      */
     public StepResult step() {
         optimizer.setLearningRate(scheduledLearningRate(steps));
@@ -103,15 +103,13 @@ public final class TrainingSession implements Trainable {
         double L = loss.forward(Y, T);
         model.backward(loss.backward());
 
-        probe.measureGradients();
-        double preClipNorm;
-        boolean skip;
-        if (probe.nonFiniteCount() > 0) {
-            preClipNorm = Norms.globalGradL2(params);
-            skip = true;
-        } else {
-            preClipNorm = ClipGradNorm.clip(params, clipNorm);
-            skip = !Double.isFinite(preClipNorm);
+        probe.beginMeasureGradients();
+        // the guard (NaN or +Inf when an entry is), read while the probe measures the raw gradients
+        double preClipNorm = Norms.globalGradL2(params);
+        boolean skip = !Double.isFinite(preClipNorm);
+        if (!skip && ClipGradNorm.scales(preClipNorm, clipNorm)) {
+            probe.awaitGradients();
+            ClipGradNorm.clip(params, clipNorm, preClipNorm);
         }
         if (skip) {
             skipped++;
