@@ -47,9 +47,10 @@ public final class TrainerBench {
             new Config("d8-w1024-b128", 8, 1024, 128));
 
     /**
-     * Medians over the timed steps of one configuration: the step without the probe, with the
-     * probe overlapping the rest of the step on its helper thread (as the trainers run it), and
-     * with the probe on the training thread (its whole cost in the step); the helper's time per
+     * Over the timed steps of one configuration: the median step without the probe; with the probe
+     * overlapping the rest of the step on its helper thread (as the trainers run it) and with the
+     * probe on the training thread (its whole cost in the step), that median plus the median
+     * difference to the unprobed step of the same round; the helper's median time per
      * measurement, which is CPU spent on the other core.
      */
     public record Result(String config, String backend, String blasImplementation, long parameters, double stepMs,
@@ -86,22 +87,25 @@ public final class TrainerBench {
         for (int i = 0; i < warmupSteps; i++) {
             for (Probe p : Probe.values()) net.step(p);
         }
-        // interleave blocks of the three variants so drift of the machine hits them alike
-        int block = 10;
+        // the three variants step after step, in an order that rotates, and the probe's cost as the
+        // median of the differences within a round: on a machine whose speed drifts (shared hosts
+        // drift by tens of percent within seconds) neighbouring steps are the fairest comparison
         Probe[] variants = Probe.values();
         double[][] t = new double[variants.length][timedSteps];
         double[] helper = new double[timedSteps];
-        for (int done = 0; done < timedSteps; done += block) {
-            for (Probe p : variants) {
-                for (int i = done; i < Math.min(done + block, timedSteps); i++) {
-                    t[p.ordinal()][i] = net.timedStep(p);
-                    if (p == Probe.OVERLAPPED) helper[i] = net.probe.lastBackgroundNanos();
-                }
+        for (int i = 0; i < timedSteps; i++) {
+            for (int k = 0; k < variants.length; k++) {
+                Probe p = variants[(i + k) % variants.length];
+                t[p.ordinal()][i] = net.timedStep(p);
+                if (p == Probe.OVERLAPPED) helper[i] = net.probe.lastBackgroundNanos();
             }
         }
-        double stepMs = median(t[Probe.NONE.ordinal()]) / 1e6;
-        double probeMs = median(t[Probe.OVERLAPPED.ordinal()]) / 1e6;
-        double inlineMs = median(t[Probe.INLINE.ordinal()]) / 1e6;
+        double[] plain = t[Probe.NONE.ordinal()];
+        double stepMs = median(plain) / 1e6;
+        double overlappedExtraMs = median(difference(t[Probe.OVERLAPPED.ordinal()], plain)) / 1e6;
+        double inlineExtraMs = median(difference(t[Probe.INLINE.ordinal()], plain)) / 1e6;
+        double probeMs = stepMs + overlappedExtraMs;
+        double inlineMs = stepMs + inlineExtraMs;
         ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long allocBefore = mx.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < 20; i++) net.step(Probe.OVERLAPPED);
@@ -109,7 +113,7 @@ public final class TrainerBench {
         double allocPerStep = (mx.getCurrentThreadAllocatedBytes() - allocBefore) / 20.0;
         double gflops = net.flopsPerStep() / (stepMs * 1e6);
         return new Result(c.name(), backend.id(), blasImplementation(backend), net.parameters(), stepMs, probeMs,
-                100 * (probeMs - stepMs) / stepMs, inlineMs, 100 * (inlineMs - stepMs) / stepMs,
+                100 * overlappedExtraMs / stepMs, inlineMs, 100 * inlineExtraMs / stepMs,
                 net.probe.measuresInBackground() ? median(helper) / 1e6 : 0, gflops, multPeak(c), allocPerStep, timedSteps);
     }
 
@@ -135,6 +139,12 @@ public final class TrainerBench {
         DMatrixRMaj M = new DMatrixRMaj(rows, cols);
         for (int i = 0; i < M.data.length; i++) M.data[i] = rng.nextDouble() - 0.5;
         return M;
+    }
+
+    private static double[] difference(double[] a, double[] b) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < d.length; i++) d[i] = a[i] - b[i];
+        return d;
     }
 
     static double median(double[] v) {

@@ -68,6 +68,29 @@ class ModelRunTest {
         assertNotEquals(losses(file)[0], losses(file.withSeed(4))[0]);
     }
 
+    /**
+     * The probe measures on its helper thread while the step goes on, and clipping changes the
+     * gradients in place: whatever the clipping (and a monitor's clip on top), the probe's layer
+     * norms must add up to the raw global norm the step reports, not to the clipped one.
+     */
+    @Test
+    void theProbeReadsTheRawGradientsWhateverClipsThem() throws IOException {
+        for (String clip : new String[]{"{type: norm, max: 0.001}", "{type: value, max: 0.0001}",
+                "{type: per-layer, max: 0.001}", "{type: agc, lambda: 0.001}", "none", "monitor"}) {
+            ModelRun run = ModelRun.create(yaml(RESIDUAL.replace("{type: agc, lambda: 0.05}", clip.equals("monitor") ? "none" : clip)));
+            Trainable t = run.asTrainable();
+            if (clip.equals("monitor")) t.setClipNorm(0.001);
+            assertTrue(run.probe().measuresInBackground() || Runtime.getRuntime().availableProcessors() == 1);
+            for (int i = 0; i < 30; i++) {
+                ModelRun.Step s = run.step();
+                double sum = 0;
+                for (int l = 0; l < run.probe().layerCount(); l++) sum += Math.pow(run.probe().layer(l).gradL2(), 2);
+                assertEquals(s.gradNorm(), Math.sqrt(sum), 1e-9 * s.gradNorm(), clip + ", step " + i);
+                assertTrue(s.gradNorm() > 0.01, clip + ": the raw norm is well above every clip here, step " + i);
+            }
+        }
+    }
+
     @Test
     void learnsTheResidualRegressionBetterThanPredictingZero() throws IOException {
         ModelRun run = ModelRun.create(yaml(RESIDUAL.replace("steps: 60", "steps: 400")));
