@@ -30,8 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * optimizer. A probe made by {@link #overlapping} can instead measure on a helper thread while the
  * training thread goes on: {@link #beginMeasureGradients()} after backward, then anything that only
  * reads the gradients (the global norm, the optimizer), and {@link #awaitGradients()} before
- * anything that changes them (clipping) or the next forward pass. The layers measured are the parameterised leaves of the model, input side first;
- * containers such as {@code Sequential} are looked through.
+ * anything that changes them (clipping) or the next forward pass. The layers measured are the
+ * parameterised leaves of the model, input side first; containers such as {@code Sequential} are
+ * looked through.
  */
 public final class GradientProbe {
 
