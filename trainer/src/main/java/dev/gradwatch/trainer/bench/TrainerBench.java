@@ -194,9 +194,11 @@ public final class TrainerBench {
         /**
          * One training step as the engine takes it: forward, loss, backward, the global gradient
          * norm (the guard that keeps a NaN or infinite gradient from being applied, and what
-         * clipping by norm reads), SGD with momentum. With the probe, its measurement of the raw
-         * gradients runs on its helper thread from the end of backward while this thread takes the
-         * norm and applies SGD, and the step waits for it before the probe reads the update.
+         * clipping by norm reads), SGD with momentum. With the probe, this thread takes the norm in
+         * the pass that also sums each layer for the probe, while the probe's helper thread counts
+         * (histogram, largest |g|, zeros) and measures the activations; then this thread applies SGD
+         * and measures whatever layers the helper has not taken. Inline, the helper's share runs
+         * on this thread too.
          */
         public void step(Probe variant) {
             GradientProbe p = variant == Probe.NONE ? null : variant == Probe.INLINE ? inlineProbe : probe;
@@ -204,7 +206,7 @@ public final class TrainerBench {
             loss.forward(model.forward(X), T);
             model.backward(loss.backward());
             if (p != null) p.beginMeasureGradients();
-            boolean finite = Double.isFinite(Norms.globalGradL2(params));
+            boolean finite = Double.isFinite(p == null ? Norms.globalGradL2(params) : p.globalGradL2());
             if (finite) sgd.step();
             if (p != null) p.measureUpdates(finite);
         }

@@ -10,6 +10,7 @@ import dev.gradwatch.trainer.engine.TimeStepGradients;
 import org.ejml.data.DMatrixRMaj;
 
 import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.RandomAccess;
@@ -17,22 +18,25 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Per-layer gradient statistics of one training step, measured in one pass over each layer's
- * gradient buffers into preallocated arrays: independent accumulators (so the sums do not wait on
- * each other), no branch in the loop, and the |g| histogram counted by exponent bits. ‖w‖ before the
- * update comes from the optimizer, which reads every weight anyway; the probe reads the weights
- * itself only where no optimizer recorded it (see {@link #measureUpdates(boolean)}).
- * A layer with a NaN or infinite gradient is measured again by a second, branching pass that
- * splits the NaN / ±∞ counts and sums the finite entries only.
+ * Per-layer gradient statistics of one training step, measured into preallocated arrays in two
+ * passes over each layer's gradient buffers that can run at once on two threads, neither with a
+ * branch in its loop: one counts (the |g| histogram by exponent bits, the largest |g| and the
+ * zeros, all in integer arithmetic on the raw bits), the other sums (Σg, Σg², Σ|g|, in independent
+ * chains so the additions do not wait on each other) and gives the global norm the step needs
+ * anyway, so the probe adds no pass of its own to the training thread. ‖w‖ before the update comes
+ * from the optimizer, which reads every weight anyway; the probe reads the weights itself only
+ * where no optimizer recorded it (see {@link #measureUpdates(boolean)}). A layer with a NaN or
+ * infinite gradient is measured again by a branching pass that splits the NaN / ±∞ counts and sums
+ * the finite entries only.
  *
  * <p>Call {@link #measureGradients()} after backward and before clipping, so the statistics
  * describe the raw gradient the network produced; then {@link #measureUpdates(boolean)} after the
- * optimizer. A probe made by {@link #overlapping} can instead measure on a helper thread while the
- * training thread goes on: {@link #beginMeasureGradients()} after backward, then anything that only
- * reads the gradients (the global norm, the optimizer), and {@link #awaitGradients()} before
- * anything that changes them (clipping) or the next forward pass. The layers measured are the
- * parameterised leaves of the model, input side first; containers such as {@code Sequential} are
- * looked through.
+ * optimizer. A probe made by {@link #overlapping} counts on a helper thread while the training
+ * thread goes on: {@link #beginMeasureGradients()} after backward, {@link #globalGradL2()} for the
+ * norm (the summing pass), then anything else that only reads the gradients (the optimizer), and
+ * {@link #awaitGradients()} before anything that changes them (clipping) or the next forward pass.
+ * The layers measured are the parameterised leaves of the model, input side first; containers
+ * such as {@code Sequential} are looked through.
  */
 public final class GradientProbe {
 
@@ -98,6 +102,23 @@ public final class GradientProbe {
     private volatile long helperNanos;
     /** Begun and not yet awaited; the caller's thread only. */
     private boolean measuring;
+    /**
+     * Σg, Σg² and Σ|g| per layer over all entries, taken on the training thread
+     * ({@link #takeSums}) while the helper counts; the global norm the step needs comes from the
+     * same pass.
+     */
+    private final double[] sumG;
+    private final double[] sumG2;
+    private final double[] sumAbsG;
+    /** The same over the finite entries, from the helper's {@code slowPass} of a layer with a NaN or ±∞. */
+    private final double[] finiteSum;
+    private final double[] finiteSumSq;
+    private final double[] finiteSumAbs;
+    private final boolean[] sumsFromSlowPass;
+    /** The parameters of all layers, in order: what {@link #globalGradL2()} takes the norm of. */
+    private final List<Parameter> allParams;
+    private boolean sumsTaken;
+    private double globalL2;
 
     /** Probes the parameterised leaf layers of {@code model}, measuring on the caller's thread. */
     public GradientProbe(Layer model) {
@@ -151,6 +172,16 @@ public final class GradientProbe {
             updatesAtMeasurement[i] = new long[layerParams[i].length];
         }
         this.updateRatio = new double[n];
+        this.sumG = new double[n];
+        this.sumG2 = new double[n];
+        this.sumAbsG = new double[n];
+        this.finiteSum = new double[n];
+        this.finiteSumSq = new double[n];
+        this.finiteSumAbs = new double[n];
+        this.sumsFromSlowPass = new boolean[n];
+        List<Parameter> all = new ArrayList<>();
+        for (Parameter[] ps : layerParams) all.addAll(Arrays.asList(ps));
+        this.allParams = List.copyOf(all);
         this.timeStepNorms = new double[n][];
         this.histogram = new long[n][GradHistogram.BUCKETS];
         this.activationMean = new double[n];
@@ -205,8 +236,102 @@ public final class GradientProbe {
     public void awaitGradients() {
         if (!measuring) return;
         measuring = false;
+        if (!sumsTaken) takeSums();
         claimLayers(callerScratch, false);
         awaitLayers();
+        for (int l = 0; l < layers.length; l++) finish(l);
+    }
+
+    /**
+     * ‖g‖₂ over the gradients of every probed layer, the global norm clipping by norm uses, equal
+     * to the bit to {@link Norms#globalGradL2} over the same parameters (NaN when an entry is NaN,
+     * +Inf when one is infinite). Taken on the calling thread, in the one pass that also sums each
+     * layer's Σg, Σg² and Σ|g| for the probe, while the helper thread counts: call it between
+     * {@link #beginMeasureGradients()} and {@link #awaitGradients()} instead of a pass of one's own.
+     */
+    public double globalGradL2() {
+        if (!sumsTaken) {
+            if (!measuring) throw new IllegalStateException("no measurement begun: call beginMeasureGradients() first");
+            takeSums();
+        }
+        return globalL2;
+    }
+
+    /**
+     * The training thread's share: per layer Σg, Σg² and Σ|g|, Σg² of each parameter in the four
+     * chains of {@link Norms#sumOfSquares} and the global sum over the parameters in order, so the
+     * global norm is the one {@link Norms#globalGradL2} gives.
+     */
+    private void takeSums() {
+        sumsTaken = true;
+        double global = 0;
+        for (int l = 0; l < layers.length; l++) {
+            double sum = 0, sumSq = 0, sumAbs = 0;
+            for (Parameter param : layerParams[l]) {
+                double[] g = param.grad().data;
+                int n = param.size();
+                int n4 = n & ~3;
+                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+                double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+                for (int i = 0; i < n4; i += 4) {
+                    double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
+                    s0 += x0;
+                    s1 += x1;
+                    s2 += x2;
+                    s3 += x3;
+                    q0 += x0 * x0;
+                    q1 += x1 * x1;
+                    q2 += x2 * x2;
+                    q3 += x3 * x3;
+                    a0 += Math.abs(x0);
+                    a1 += Math.abs(x1);
+                    a2 += Math.abs(x2);
+                    a3 += Math.abs(x3);
+                }
+                for (int i = n4; i < n; i++) {
+                    s0 += g[i];
+                    q0 += g[i] * g[i];
+                    a0 += Math.abs(g[i]);
+                }
+                double paramSumSq = (q0 + q1) + (q2 + q3);
+                global += paramSumSq;
+                sum += (s0 + s1) + (s2 + s3);
+                sumSq += paramSumSq;
+                sumAbs += (a0 + a1) + (a2 + a3);
+            }
+            sumG[l] = sum;
+            sumG2[l] = sumSq;
+            sumAbsG[l] = sumAbs;
+        }
+        globalL2 = plainSumUsable(global) ? Math.sqrt(global) : Norms.globalGradL2(allParams);
+    }
+
+    /** Joins layer {@code l}'s sums and the helper's figures into its norm, mean |g|, max |g| and deviation. */
+    private void finish(int l) {
+        List<Parameter> ps = layers[l].parameters();
+        boolean slow = sumsFromSlowPass[l];
+        double sum = slow ? finiteSum[l] : sumG[l];
+        double sumSq = slow ? finiteSumSq[l] : sumG2[l];
+        double sumAbs = slow ? finiteSumAbs[l] : sumAbsG[l];
+        double maxAbs = gradMaxAbs[l];
+        long nan = nanCount[l];
+        long nonFinite = nonFiniteCount[l];
+        long finite = paramCounts[l] - nonFinite;
+        boolean plainSumsUsable = plainSumUsable(sumSq);
+        if (nonFinite > 0) {
+            gradL2[l] = nan > 0 ? Double.NaN : Double.POSITIVE_INFINITY;
+        } else if (plainSumsUsable) {
+            gradL2[l] = Math.sqrt(sumSq);
+        } else {
+            gradL2[l] = scaledL2(ps, true, maxAbs);
+        }
+        gradMeanAbs[l] = finite == 0 ? Double.NaN
+                : Double.isFinite(sumAbs) ? sumAbs / finite : scaledMeanAbs(ps, finite);
+        gradMaxAbs[l] = finite == 0 ? Double.NaN : maxAbs;
+        gradStd[l] = finite == 0 ? Double.NaN
+                : plainSumsUsable ? std(sum / finite, sumSq / finite)
+                : maxAbs == 0 ? 0 : maxAbs * scaledStd(ps, finite, maxAbs);
     }
 
     /** Whether this probe has a helper thread. */
@@ -237,6 +362,7 @@ public final class GradientProbe {
         }
         helperNanos = 0;
         failure = null;
+        sumsTaken = false;
         layersDone.set(0);
         nextLayer.set(0);
     }
@@ -370,51 +496,38 @@ public final class GradientProbe {
         /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
         private int[] unitCounts = new int[0];
 
-        /** The figures of layer {@code l}. */
+        /** Layer {@code l}'s share of the helper: all but its sums, which {@link #finish} joins. */
         void measureLayer(int l) {
             List<Parameter> ps = layers[l].parameters();
-            if (!fastPass(ps)) slowPass(ps);
+            boolean finite = fastPass(ps);
+            if (!finite) slowPass(ps);
             foldHistogram(histogram[l], paramCounts[l] - pNan - pPosInf - pNegInf, pMaxAbs);
-            double sum = pSum, sumSq = pSumSq, sumAbs = pSumAbs, maxAbs = pMaxAbs;
-            long nan = pNan, posInf = pPosInf, negInf = pNegInf, zeros = pZeros;
-            long count = paramCounts[l];
-            long nonFinite = nan + posInf + negInf;
-            long finite = count - nonFinite;
-            if (nonFinite > 0) {
-                gradL2[l] = nan > 0 ? Double.NaN : Double.POSITIVE_INFINITY;
-            } else if (Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM) {
-                gradL2[l] = Math.sqrt(sumSq);
-            } else {
-                gradL2[l] = scaledL2(ps, true, maxAbs);
+            sumsFromSlowPass[l] = !finite;
+            if (!finite) {
+                finiteSum[l] = pSum;
+                finiteSumSq[l] = pSumSq;
+                finiteSumAbs[l] = pSumAbs;
             }
-            gradMeanAbs[l] = finite == 0 ? Double.NaN
-                    : Double.isFinite(sumAbs) ? sumAbs / finite : scaledMeanAbs(ps, finite);
-            gradMaxAbs[l] = finite == 0 ? Double.NaN : maxAbs;
-            boolean plainSumsUsable = Double.isFinite(sumSq) && sumSq >= Norms.SAFE_MIN_SUM;
-            gradStd[l] = finite == 0 ? Double.NaN
-                    : plainSumsUsable ? std(sum / finite, sumSq / finite)
-                    : maxAbs == 0 ? 0 : maxAbs * scaledStd(ps, finite, maxAbs);
-            nonFiniteCount[l] = nonFinite;
-            nanCount[l] = nan;
-            posInfCount[l] = posInf;
-            negInfCount[l] = negInf;
-            zeroFraction[l] = (double) zeros / count;
+            gradMaxAbs[l] = pMaxAbs;
+            nanCount[l] = pNan;
+            posInfCount[l] = pPosInf;
+            negInfCount[l] = pNegInf;
+            nonFiniteCount[l] = pNan + pPosInf + pNegInf;
+            zeroFraction[l] = (double) pZeros / paramCounts[l];
             if (layers[l] instanceof TimeStepGradients recurrent) copyTimeStepNorms(l, recurrent.timeStepGradNorms());
             if (layers[l] instanceof ActivationOutput out) measureActivations(l, out);
         }
 
         /**
-         * One pass over the layer's gradients with four independent accumulators of each sum, no
-         * branch, and the exponents counted into four lanes. Returns false, leaving the figures to
-         * {@link #slowPass}, when an entry is NaN or infinite (the finite sums then include it).
+         * The helper's share of a layer: one pass over its gradients with no branch and no
+         * floating-point arithmetic, taking |g| as raw bits: the exponents counted into four lanes,
+         * the largest |g| (for non-negative doubles the bits order like the values) and the zeros
+         * (|g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts them). The sums are
+         * the training thread's ({@link #takeSums}). Returns false, leaving the figures to
+         * {@link #slowPass}, when an entry is NaN or infinite.
          */
         private boolean fastPass(List<Parameter> ps) {
             int[] counts = exponentCounts;
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-            // |g| as raw bits: for non-negative doubles the bits order like the values, so the max is an
-            // integer max; |g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts zeros
             long m0 = 0, m1 = 0, m2 = 0, m3 = 0;
             long zeros = 0;
             for (int p = 0; p < ps.size(); p++) {
@@ -423,11 +536,10 @@ public final class GradientProbe {
                 int n = param.size();
                 int n4 = n & ~3;
                 for (int i = 0; i < n4; i += 4) {
-                    double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
-                    long b0 = Double.doubleToRawLongBits(x0) & ABS_MASK;
-                    long b1 = Double.doubleToRawLongBits(x1) & ABS_MASK;
-                    long b2 = Double.doubleToRawLongBits(x2) & ABS_MASK;
-                    long b3 = Double.doubleToRawLongBits(x3) & ABS_MASK;
+                    long b0 = Double.doubleToRawLongBits(g[i]) & ABS_MASK;
+                    long b1 = Double.doubleToRawLongBits(g[i + 1]) & ABS_MASK;
+                    long b2 = Double.doubleToRawLongBits(g[i + 2]) & ABS_MASK;
+                    long b3 = Double.doubleToRawLongBits(g[i + 3]) & ABS_MASK;
                     counts[(int) (b0 >>> 52)]++;
                     counts[LANE_STRIDE + (int) (b1 >>> 52)]++;
                     counts[2 * LANE_STRIDE + (int) (b2 >>> 52)]++;
@@ -437,28 +549,12 @@ public final class GradientProbe {
                     m2 = Math.max(m2, b2);
                     m3 = Math.max(m3, b3);
                     zeros += ((b0 - 1) >>> 63) + ((b1 - 1) >>> 63) + ((b2 - 1) >>> 63) + ((b3 - 1) >>> 63);
-                    s0 += x0;
-                    s1 += x1;
-                    s2 += x2;
-                    s3 += x3;
-                    q0 += x0 * x0;
-                    q1 += x1 * x1;
-                    q2 += x2 * x2;
-                    q3 += x3 * x3;
-                    a0 += Math.abs(x0);
-                    a1 += Math.abs(x1);
-                    a2 += Math.abs(x2);
-                    a3 += Math.abs(x3);
                 }
                 for (int i = n4; i < n; i++) {
-                    double x = g[i];
-                    long b = Double.doubleToRawLongBits(x) & ABS_MASK;
+                    long b = Double.doubleToRawLongBits(g[i]) & ABS_MASK;
                     counts[(int) (b >>> 52)]++;
                     m0 = Math.max(m0, b);
                     zeros += (b - 1) >>> 63;
-                    s0 += x;
-                    q0 += x * x;
-                    a0 += Math.abs(x);
                 }
             }
             long maxBits = Math.max(Math.max(m0, m1), Math.max(m2, m3));
@@ -466,9 +562,6 @@ public final class GradientProbe {
                 Arrays.fill(counts, 0);
                 return false;
             }
-            pSum = (s0 + s1) + (s2 + s3);
-            pSumSq = (q0 + q1) + (q2 + q3);
-            pSumAbs = (a0 + a1) + (a2 + a3);
             pMaxAbs = Double.longBitsToDouble(maxBits);
             pNan = 0;
             pPosInf = 0;

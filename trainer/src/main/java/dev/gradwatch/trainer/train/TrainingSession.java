@@ -3,7 +3,6 @@ package dev.gradwatch.trainer.train;
 import dev.gradwatch.trainer.data.BatchSource;
 import dev.gradwatch.trainer.data.TeacherTask;
 import dev.gradwatch.trainer.engine.Layer;
-import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.nn.Activation;
 import dev.gradwatch.trainer.nn.Dense;
@@ -104,8 +103,9 @@ public final class TrainingSession implements Trainable {
         model.backward(loss.backward());
 
         probe.beginMeasureGradients();
-        // the guard (NaN or +Inf when an entry is), read while the probe measures the raw gradients
-        double preClipNorm = Norms.globalGradL2(params);
+        // the guard (NaN or +Inf when an entry is), in the pass that also sums each layer for the
+        // probe, whose helper thread counts the same raw gradients meanwhile
+        double preClipNorm = probe.globalGradL2();
         boolean skip = !Double.isFinite(preClipNorm);
         if (!skip && ClipGradNorm.scales(preClipNorm, clipNorm)) {
             probe.awaitGradients();

@@ -12,6 +12,7 @@ import dev.gradwatch.trainer.nn.MeanSquaredError;
 import dev.gradwatch.trainer.nn.Sequential;
 import dev.gradwatch.trainer.optim.Sgd;
 import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -64,17 +65,32 @@ class GradientProbeOverlapTest {
             for (int i = 0; i < T.data.length; i++) T.data[i] = rng.nextGaussian();
         }
 
-        /** Forward, backward, [a NaN in one gradient,] probe begun, guard, SGD, probe's update figures. */
-        List<String> step(boolean poison) {
+        /**
+         * Forward, backward, the gradients changed as {@code change} says, probe begun, the global
+         * norm from the probe's pass (checked against {@link Norms#globalGradL2} to the bit), SGD
+         * when finite, the probe's update figures.
+         */
+        List<String> step(String change) {
             net.zeroGrad();
             loss.forward(net.forward(X), T);
             net.backward(loss.backward());
-            if (poison) params.get(4).grad().data[7] = Double.NaN;
+            switch (change) {
+                case "nan" -> params.get(4).grad().data[7] = Double.NaN;
+                case "-inf" -> params.get(2).grad().data[3] = Double.NEGATIVE_INFINITY;
+                // Σg² overflows, or underflows, with finite entries: the scaled paths
+                case "huge" -> params.forEach(p -> CommonOps_DDRM.scale(1e200, p.grad()));
+                case "tiny" -> params.forEach(p -> CommonOps_DDRM.scale(1e-200, p.grad()));
+                default -> {
+                }
+            }
             probe.beginMeasureGradients();
-            boolean finite = Double.isFinite(Norms.globalGradL2(params));
+            double norm = probe.globalGradL2();
+            assertEquals(Double.doubleToLongBits(Norms.globalGradL2(params)), Double.doubleToLongBits(norm), change);
+            boolean finite = Double.isFinite(norm) && !change.equals("huge") && !change.equals("tiny");
             if (finite) sgd.step();
             probe.measureUpdates(finite);
             List<String> out = new ArrayList<>();
+            out.add("norm " + norm);
             for (LayerStats s : probe.stats()) out.add(describe(s));
             return out;
         }
@@ -91,14 +107,18 @@ class GradientProbeOverlapTest {
         Run overlapped = new Run(true);
         assertTrue(overlapped.probe.measuresInBackground());
         assertFalse(inline.probe.measuresInBackground());
+        String[] changes = {"nan", "-inf", "huge", "tiny"};
         for (int step = 0; step < 40; step++) {
-            boolean poison = step == 17;
-            List<String> expected = inline.step(poison);
-            List<String> actual = overlapped.step(poison);
-            assertEquals(expected, actual, "step " + step);
-            if (poison) {
+            String change = step >= 17 && step < 17 + changes.length ? changes[step - 17] : "none";
+            List<String> expected = inline.step(change);
+            List<String> actual = overlapped.step(change);
+            assertEquals(expected, actual, "step " + step + " (" + change + ")");
+            if (change.equals("nan") || change.equals("-inf")) {
                 assertEquals(1, inline.probe.nonFiniteCount());
                 assertEquals(1, overlapped.probe.nonFiniteCount());
+            }
+            if (change.equals("huge") || change.equals("tiny")) {
+                assertTrue(Double.isFinite(overlapped.probe.layer(3).gradL2()) && overlapped.probe.layer(3).gradL2() > 0, change);
             }
         }
         // the weights too: the helper never wrote to what the training thread reads

@@ -1,5 +1,6 @@
 package dev.gradwatch.trainer.train;
 
+import dev.gradwatch.trainer.engine.Norms;
 import dev.gradwatch.trainer.engine.Parameter;
 import dev.gradwatch.trainer.model.ModelFile;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,18 @@ class ModelRunTest {
                 assertEquals(s.gradNorm(), Math.sqrt(sum), 1e-9 * s.gradNorm(), clip + ", step " + i);
                 assertTrue(s.gradNorm() > 0.01, clip + ": the raw norm is well above every clip here, step " + i);
             }
+        }
+    }
+
+    /** The norm the step takes from the probe's pass is the one a pass of its own gives, to the bit, nested blocks included. */
+    @Test
+    void theProbesGlobalNormIsTheGuardsNorm() throws IOException {
+        ModelRun run = ModelRun.create(yaml(RESIDUAL));
+        for (int i = 0; i < 5; i++) {
+            run.forwardBackward();
+            assertEquals(Double.doubleToLongBits(Norms.globalGradL2(run.model().parameters())),
+                    Double.doubleToLongBits(run.probe().globalGradL2()), "step " + i);
+            run.step();
         }
     }
 
