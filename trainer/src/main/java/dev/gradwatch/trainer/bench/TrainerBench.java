@@ -195,10 +195,10 @@ public final class TrainerBench {
          * One training step as the engine takes it: forward, loss, backward, the global gradient
          * norm (the guard that keeps a NaN or infinite gradient from being applied, and what
          * clipping by norm reads), SGD with momentum. With the probe, this thread takes the norm in
-         * the pass that also sums each layer for the probe, while the probe's helper thread counts
-         * (histogram, largest |g|, zeros) and measures the activations; then this thread applies SGD
-         * and measures whatever layers the helper has not taken. Inline, the helper's share runs
-         * on this thread too.
+         * the pass that also gives the probe each layer's Σg², while the probe's helper thread counts
+         * (histogram, largest |g|, zeros), measures the activations and sums Σg and Σ|g|; then this
+         * thread applies SGD and takes whatever work the helper has not. Inline, the helper's share
+         * runs on this thread too.
          */
         public void step(Probe variant) {
             GradientProbe p = variant == Probe.NONE ? null : variant == Probe.INLINE ? inlineProbe : probe;

@@ -18,23 +18,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Per-layer gradient statistics of one training step, measured into preallocated arrays in two
- * passes over each layer's gradient buffers that can run at once on two threads, neither with a
- * branch in its loop: one counts (the |g| histogram by exponent bits, the largest |g| and the
- * zeros, all in integer arithmetic on the raw bits), the other sums (Σg, Σg², Σ|g|, in independent
- * chains so the additions do not wait on each other) and gives the global norm the step needs
- * anyway, so the probe adds no pass of its own to the training thread. ‖w‖ before the update comes
- * from the optimizer, which reads every weight anyway; the probe reads the weights itself only
- * where no optimizer recorded it (see {@link #measureUpdates(boolean)}). A layer with a NaN or
- * infinite gradient is measured again by a branching pass that splits the NaN / ±∞ counts and sums
- * the finite entries only.
+ * Per-layer gradient statistics of one training step, measured into preallocated arrays by passes
+ * over each layer's gradient buffers that two threads can share, none with a branch in its loop:
+ * one counts (the |g| histogram by exponent bits, the largest |g| and the zeros, all in integer
+ * arithmetic on the raw bits), one sums Σg and Σ|g|, and Σg² comes from the pass that gives the
+ * global norm the step takes anyway ({@link #globalGradL2()}), so the probe adds no pass of its own
+ * to the training thread; sums run in independent chains so the additions do not wait on each
+ * other. ‖w‖ before the update comes from the optimizer, which reads every weight anyway; the probe
+ * reads the weights itself only where no optimizer recorded it (see {@link #measureUpdates(boolean)}).
+ * A layer with a NaN or infinite gradient is measured again by a branching pass that splits the
+ * NaN / ±∞ counts and sums the finite entries only.
  *
  * <p>Call {@link #measureGradients()} after backward and before clipping, so the statistics
  * describe the raw gradient the network produced; then {@link #measureUpdates(boolean)} after the
- * optimizer. A probe made by {@link #overlapping} counts on a helper thread while the training
- * thread goes on: {@link #beginMeasureGradients()} after backward, {@link #globalGradL2()} for the
- * norm (the summing pass), then anything else that only reads the gradients (the optimizer), and
- * {@link #awaitGradients()} before anything that changes them (clipping) or the next forward pass.
+ * optimizer. A probe made by {@link #overlapping} counts and sums on a helper thread while the
+ * training thread goes on: {@link #beginMeasureGradients()} after backward, {@link #globalGradL2()}
+ * for the norm, then anything else that only reads the gradients (the optimizer), and
+ * {@link #awaitGradients()} (which takes on this thread whatever the helper has not) before
+ * anything that changes them (clipping) or the next forward pass.
  * The layers measured are the parameterised leaves of the model, input side first; containers
  * such as {@code Sequential} are looked through.
  */
@@ -93,9 +94,10 @@ public final class GradientProbe {
     private final BackgroundPass helper;
     private final Scratch callerScratch = new Scratch();
     private final Scratch helperScratch;
-    /** The next layer to measure: the caller and the helper take layers from here. */
+    /** The next layer to count, and to sum: the caller and the helper take their work from here. */
     private final AtomicInteger nextLayer = new AtomicInteger(Integer.MAX_VALUE);
-    private final AtomicInteger layersDone = new AtomicInteger();
+    private final AtomicInteger nextSumLayer = new AtomicInteger(Integer.MAX_VALUE);
+    private final AtomicInteger itemsDone = new AtomicInteger();
     /** The first thing a layer's measurement threw, rethrown to the caller. */
     private volatile Throwable failure;
     /** Time the helper spent on layers of the current measurement; written by the helper only. */
@@ -103,9 +105,9 @@ public final class GradientProbe {
     /** Begun and not yet awaited; the caller's thread only. */
     private boolean measuring;
     /**
-     * Σg, Σg² and Σ|g| per layer over all entries, taken on the training thread
-     * ({@link #takeSums}) while the helper counts; the global norm the step needs comes from the
-     * same pass.
+     * Σg, Σg² and Σ|g| per layer over all entries: Σg² on the training thread ({@link #takeSums}),
+     * in the pass that gives the global norm the step needs anyway; Σg and Σ|g| by whichever thread
+     * takes them.
      */
     private final double[] sumG;
     private final double[] sumG2;
@@ -258,51 +260,21 @@ public final class GradientProbe {
     }
 
     /**
-     * The training thread's share: per layer Σg, Σg² and Σ|g|, Σg² of each parameter in the four
-     * chains of {@link Norms#sumOfSquares} and the global sum over the parameters in order, so the
-     * global norm is the one {@link Norms#globalGradL2} gives.
+     * The training thread's share: Σg² of each parameter ({@link Norms#sumOfSquares}), per layer,
+     * and their sum over the parameters in order, so the global norm is the one
+     * {@link Norms#globalGradL2} gives.
      */
     private void takeSums() {
         sumsTaken = true;
         double global = 0;
         for (int l = 0; l < layers.length; l++) {
-            double sum = 0, sumSq = 0, sumAbs = 0;
+            double sumSq = 0;
             for (Parameter param : layerParams[l]) {
-                double[] g = param.grad().data;
-                int n = param.size();
-                int n4 = n & ~3;
-                double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-                double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                for (int i = 0; i < n4; i += 4) {
-                    double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
-                    s0 += x0;
-                    s1 += x1;
-                    s2 += x2;
-                    s3 += x3;
-                    q0 += x0 * x0;
-                    q1 += x1 * x1;
-                    q2 += x2 * x2;
-                    q3 += x3 * x3;
-                    a0 += Math.abs(x0);
-                    a1 += Math.abs(x1);
-                    a2 += Math.abs(x2);
-                    a3 += Math.abs(x3);
-                }
-                for (int i = n4; i < n; i++) {
-                    s0 += g[i];
-                    q0 += g[i] * g[i];
-                    a0 += Math.abs(g[i]);
-                }
-                double paramSumSq = (q0 + q1) + (q2 + q3);
+                double paramSumSq = Norms.sumOfSquares(param.grad().data, param.size());
                 global += paramSumSq;
-                sum += (s0 + s1) + (s2 + s3);
                 sumSq += paramSumSq;
-                sumAbs += (a0 + a1) + (a2 + a3);
             }
-            sumG[l] = sum;
             sumG2[l] = sumSq;
-            sumAbsG[l] = sumAbs;
         }
         globalL2 = plainSumUsable(global) ? Math.sqrt(global) : Norms.globalGradL2(allParams);
     }
@@ -363,30 +335,39 @@ public final class GradientProbe {
         helperNanos = 0;
         failure = null;
         sumsTaken = false;
-        layersDone.set(0);
+        itemsDone.set(0);
+        nextSumLayer.set(0);
         nextLayer.set(0);
     }
 
-    /** Measures layers not yet taken until none is left; on the training thread and on the helper at once. */
+    /**
+     * Takes work not yet taken until none is left, on the training thread and on the helper at
+     * once: first each layer's counting pass, then each layer's Σg and Σ|g| (which the helper takes
+     * when it is done counting before the training thread is done with the update).
+     */
     private void claimLayers(Scratch scratch, boolean onHelper) {
         int l;
-        while ((l = nextLayer.getAndIncrement()) < layers.length) {
-            long t0 = onHelper ? System.nanoTime() : 0;
-            try {
-                scratch.measureLayer(l);
-            } catch (Throwable t) {
-                if (failure == null) failure = t;
-            } finally {
-                if (onHelper) helperNanos += System.nanoTime() - t0;
-                layersDone.incrementAndGet();
-            }
+        while ((l = nextLayer.getAndIncrement()) < layers.length) runItem(scratch, l, false, onHelper);
+        while ((l = nextSumLayer.getAndIncrement()) < layers.length) runItem(scratch, l, true, onHelper);
+    }
+
+    private void runItem(Scratch scratch, int l, boolean sums, boolean onHelper) {
+        long t0 = onHelper ? System.nanoTime() : 0;
+        try {
+            if (sums) scratch.sumLayer(l);
+            else scratch.measureLayer(l);
+        } catch (Throwable t) {
+            if (failure == null) failure = t;
+        } finally {
+            if (onHelper) helperNanos += System.nanoTime() - t0;
+            itemsDone.incrementAndGet();
         }
     }
 
-    /** Waits until every layer is measured: at most the one the helper is measuring. */
+    /** Waits until every item is done: at most the one the helper is on. */
     private void awaitLayers() {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
-        while (layersDone.get() < layers.length) {
+        while (itemsDone.get() < 2 * layers.length) {
             if (System.nanoTime() < spinUntil) Thread.onSpinWait();
             else LockSupport.parkNanos(PARK_NANOS);
         }
@@ -496,7 +477,35 @@ public final class GradientProbe {
         /** Per-unit counts for the dead and saturated units; grows to the widest layer once. */
         private int[] unitCounts = new int[0];
 
-        /** Layer {@code l}'s share of the helper: all but its sums, which {@link #finish} joins. */
+        /** Σg and Σ|g| of layer {@code l}, in four independent chains each. */
+        void sumLayer(int l) {
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            for (Parameter param : layerParams[l]) {
+                double[] g = param.grad().data;
+                int n = param.size();
+                int n4 = n & ~3;
+                for (int i = 0; i < n4; i += 4) {
+                    double x0 = g[i], x1 = g[i + 1], x2 = g[i + 2], x3 = g[i + 3];
+                    s0 += x0;
+                    s1 += x1;
+                    s2 += x2;
+                    s3 += x3;
+                    a0 += Math.abs(x0);
+                    a1 += Math.abs(x1);
+                    a2 += Math.abs(x2);
+                    a3 += Math.abs(x3);
+                }
+                for (int i = n4; i < n; i++) {
+                    s0 += g[i];
+                    a0 += Math.abs(g[i]);
+                }
+            }
+            sumG[l] = (s0 + s1) + (s2 + s3);
+            sumAbsG[l] = (a0 + a1) + (a2 + a3);
+        }
+
+        /** Layer {@code l}'s counting pass: all but its sums, which {@link #finish} joins. */
         void measureLayer(int l) {
             List<Parameter> ps = layers[l].parameters();
             boolean finite = fastPass(ps);
@@ -523,7 +532,7 @@ public final class GradientProbe {
          * floating-point arithmetic, taking |g| as raw bits: the exponents counted into four lanes,
          * the largest |g| (for non-negative doubles the bits order like the values) and the zeros
          * (|g| is zero exactly when its bits are 0, so (bits − 1) >>> 63 counts them). The sums are
-         * the training thread's ({@link #takeSums}). Returns false, leaving the figures to
+         * {@link #sumLayer}'s and {@link #takeSums}'s. Returns false, leaving the figures to
          * {@link #slowPass}, when an entry is NaN or infinite.
          */
         private boolean fastPass(List<Parameter> ps) {

@@ -182,8 +182,8 @@ public final class ModelRun {
         schedule.apply(optimizer, file.optimizer().lr() * learningRateScale, steps);
         double L = forwardBackwardBeginProbe();
         // the guard: NaN if an entry is NaN, +Inf if one is infinite (or the sum overflowed with finite
-        // entries, then scaled), taken in the pass that also sums each layer for the probe, whose
-        // helper thread counts the same raw gradients meanwhile
+        // entries, then scaled), taken in the pass that also gives the probe each layer's Σg², whose
+        // helper thread counts and sums the same raw gradients meanwhile
         double norm = probe.globalGradL2();
         boolean skip = !Double.isFinite(norm);
         if (!skip) {

@@ -103,8 +103,8 @@ public final class TrainingSession implements Trainable {
         model.backward(loss.backward());
 
         probe.beginMeasureGradients();
-        // the guard (NaN or +Inf when an entry is), in the pass that also sums each layer for the
-        // probe, whose helper thread counts the same raw gradients meanwhile
+        // the guard (NaN or +Inf when an entry is), in the pass that also gives the probe each
+        // layer's Σg², whose helper thread counts and sums the same raw gradients meanwhile
         double preClipNorm = probe.globalGradL2();
         boolean skip = !Double.isFinite(preClipNorm);
         if (!skip && ClipGradNorm.scales(preClipNorm, clipNorm)) {
