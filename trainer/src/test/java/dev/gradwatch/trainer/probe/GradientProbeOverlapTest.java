@@ -152,28 +152,13 @@ class GradientProbeOverlapTest {
     }
 
     /** A layer whose time-step norms, which only a layer's measurement reads, throw while {@link #failure} is set. */
-    private static final class FailingLayer implements Layer, TimeStepGradients {
+    private static final class FailingLayer implements IdentityLayer, TimeStepGradients {
         private final List<Parameter> parameters = List.of(new Parameter("w", 2, 2));
         volatile RuntimeException failure;
 
         @Override
         public String name() {
             return "failing";
-        }
-
-        @Override
-        public String kind() {
-            return "test/failing";
-        }
-
-        @Override
-        public DMatrixRMaj forward(DMatrixRMaj X) {
-            return X;
-        }
-
-        @Override
-        public DMatrixRMaj backward(DMatrixRMaj dA) {
-            return dA;
         }
 
         @Override
