@@ -102,6 +102,20 @@ public record StepStats(
         return endOfRun(runId, workerId, stepsTaken, timestampMs, lastLoss, learningRate, clipNorm, List.of(), labels);
     }
 
+    /**
+     * The step's global gradient norm, √(Σ gradL2²) over its layers; NaN when a layer's gradient is
+     * not finite or the step has no layers. (Not a bean getter: no JSON field.)
+     */
+    public double globalGradL2() {
+        if (layers.isEmpty()) return Double.NaN;
+        double sumSq = 0;
+        for (LayerStats l : layers) {
+            if (l.hasNonFinite()) return Double.NaN;
+            sumSq += l.gradL2() * l.gradL2();
+        }
+        return Math.sqrt(sumSq);
+    }
+
     /** True on the end-of-run marker. (Not a bean getter: the JSON field is {@code endOfRun}.) */
     public boolean endsRun() {
         return endOfRun != null;

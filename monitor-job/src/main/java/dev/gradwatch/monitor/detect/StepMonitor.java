@@ -75,7 +75,7 @@ public final class StepMonitor implements ClosesState<StepState> {
             if (l.hasNonFinite()) nonFiniteLayers++;
         }
         boolean twoEnds = first != null && first != last;
-        double globalNorm = globalNorm(s);
+        double globalNorm = s.globalGradL2();
         st.layerKinds = layerKinds(st, s);
         st.depth = twoEnds ? last.index() - first.index() + 1 : s.layers().size();
         st.lastTimestampMs = s.timestampMs();
@@ -217,16 +217,6 @@ public final class StepMonitor implements ClosesState<StepState> {
         double[] norms = new double[layers.size()];
         for (int i = 0; i < norms.length; i++) norms[i] = layers.get(i).gradL2();
         return VanishingGradientDetector.attenuationFactor(norms);
-    }
-
-    /** sqrt(Σ gradL2²) over the layers; NaN when any is not finite. */
-    private static double globalNorm(StepStats s) {
-        double sumSq = 0;
-        for (LayerStats l : s.layers()) {
-            if (l.hasNonFinite()) return Double.NaN;
-            sumSq += l.gradL2() * l.gradL2();
-        }
-        return s.layers().isEmpty() ? Double.NaN : Math.sqrt(sumSq);
     }
 
     private static Series ratio(Series first, Series last) {

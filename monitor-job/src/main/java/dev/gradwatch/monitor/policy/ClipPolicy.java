@@ -51,21 +51,11 @@ public final class ClipPolicy {
         return ControlCommand.Type.SET_CLIP_NORM + ":" + runId + ":" + workerId + "@" + step;
     }
 
-    /** Global gradient norm of a step, sqrt(Σ gradL2²); NaN when any layer is not finite. */
-    public static double globalNorm(StepStats s) {
-        double sumSq = 0;
-        for (LayerStats l : s.layers()) {
-            if (l.hasNonFinite()) return Double.NaN;
-            sumSq += l.gradL2() * l.gradL2();
-        }
-        return Math.sqrt(sumSq);
-    }
-
     /** Records the step's global norm and, on explosion evidence, decides on a command. */
     public Optional<ControlCommand> onStats(ClipState st, StepStats s, long nowMs) {
         if (s.step() <= st.norms.lastStep) return Optional.empty();
         st.norms.reshape(Math.max(cfg.historySteps(), detectors.windowSize()), 1);
-        st.norms.add(s.step(), globalNorm(s));
+        st.norms.add(s.step(), s.globalGradL2());
         return evidence(st, s).flatMap(f -> decide(st, s, f, nowMs));
     }
 
@@ -73,10 +63,13 @@ public final class ClipPolicy {
     private Optional<Finding> evidence(ClipState st, StepStats s) {
         Subject worker = Subject.step(s.runId(), s.workerId(), "");
         Optional<Finding> f = NonFiniteDetector.gradient(worker, s).or(() -> NonFiniteDetector.loss(worker, s));
+        double ceiling = detectors.explodingCeiling();
         for (LayerStats l : s.layers()) {
             if (f.isPresent()) return f;
+            // the detector's own test, made here first so that a layer under the ceiling costs no finding's inputs
+            if (!(Double.isFinite(l.gradL2()) && l.gradL2() > ceiling)) continue;
             f = ExplodingGradientDetector.overCeiling(worker.layer(l.index(), l.name(), l.kind()),
-                    Series.of(s.step(), l.gradL2()), detectors.explodingCeiling(), s.learningRate());
+                    Series.of(s.step(), l.gradL2()), ceiling, s.learningRate());
         }
         if (f.isEmpty() && windows.endsAt(s.step()) && st.norms.firstStep <= windows.startOf(s.step())) {
             Series global = st.norms.series(0, windows.startOf(s.step()), s.step());

@@ -43,8 +43,9 @@ class ClipPolicyTest {
 
     @Test
     void globalNormIsTheRootOfTheSumOfSquaredLayerNorms() {
-        assertEquals(5.0, ClipPolicy.globalNorm(stats(0, 3, 4)), 1e-12);
-        assertTrue(Double.isNaN(ClipPolicy.globalNorm(stats(0, 3, Double.NaN))));
+        assertEquals(5.0, stats(0, 3, 4).globalGradL2(), 1e-12);
+        assertTrue(Double.isNaN(stats(0, 3, Double.NaN).globalGradL2()));
+        assertTrue(Double.isNaN(stats(0).globalGradL2()), "a step without layers has no norm");
     }
 
     @Test
