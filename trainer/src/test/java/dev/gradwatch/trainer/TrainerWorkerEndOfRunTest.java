@@ -1,19 +1,11 @@
 package dev.gradwatch.trainer;
 
 import dev.gradwatch.embedded.EmbeddedKafkaBroker;
-import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.Trainable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,19 +37,7 @@ class TrainerWorkerEndOfRunTest {
             assertTrue(worker.endOfRunDelivered());
             assertEquals(25, worker.published(), "steps only; the marker is counted apart");
 
-            List<StepStats> stats = new ArrayList<>();
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "t",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of("stats"));
-                long deadline = System.currentTimeMillis() + 30_000;
-                while (stats.size() < 26 && System.currentTimeMillis() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        stats.add(EventCodec.decode(r.value(), StepStats.class));
-                    }
-                }
-            }
+            List<StepStats> stats = TopicReader.read(broker.bootstrapServers(), "stats", null, r -> r.stats.size() >= 26).stats;
             assertEquals(26, stats.size());
             for (StepStats s : stats) assertEquals(Map.of("team", "vision", "tier", "gpu"), s.labels());
             assertTrue(stats.subList(0, 25).stream().noneMatch(StepStats::endsRun));

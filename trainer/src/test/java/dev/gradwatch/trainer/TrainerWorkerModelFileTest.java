@@ -8,21 +8,14 @@ import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.Trainable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -56,21 +49,10 @@ class TrainerWorkerModelFileTest {
             assertEquals(1, worker.appliedControls().size());
             assertEquals(0, worker.appliedControls().get(0).step());
 
-            List<StepStats> stats = new ArrayList<>();
-            List<ControlAck> acks = new ArrayList<>();
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "t",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of("stats", "acks"));
-                long deadline = System.currentTimeMillis() + 30_000;
-                while ((stats.size() < 41 || acks.isEmpty()) && System.currentTimeMillis() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        if (r.topic().equals("stats")) stats.add(EventCodec.decode(r.value(), StepStats.class));
-                        else acks.add(EventCodec.decode(r.value(), ControlAck.class));
-                    }
-                }
-            }
+            TopicReader in = TopicReader.read(broker.bootstrapServers(), "stats", "acks",
+                    r -> r.stats.size() >= 41 && !r.acks.isEmpty());
+            List<StepStats> stats = in.stats;
+            List<ControlAck> acks = in.acks;
             // 40 steps, then the end-of-run marker of a worker that finished normally
             assertEquals(41, stats.size());
             assertTrue(stats.get(40).endsRun());

@@ -7,21 +7,14 @@ import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.trainer.model.ModelFile;
 import dev.gradwatch.trainer.train.Trainable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -53,23 +46,18 @@ class TrainerWorkerRedeliveryTest {
             try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                     new StringSerializer(), new ByteArraySerializer());
-                 KafkaConsumer<String, byte[]> acksIn = new KafkaConsumer<>(Map.of(
-                         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                         ConsumerConfig.GROUP_ID_CONFIG, "t",
-                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                         new StringDeserializer(), new ByteArrayDeserializer())) {
-                acksIn.subscribe(List.of("acks"));
-                List<ControlAck> acks = new ArrayList<>();
+                 TopicReader acksIn = new TopicReader(broker.bootstrapServers(), null, "acks")) {
+                List<ControlAck> acks = acksIn.acks;
 
                 p.send(new ProducerRecord<>("control", "spirals", EventCodec.encode(scale))).get();
-                awaitAcks(acksIn, acks, 1);
+                awaitAcks(acksIn, 1);
                 assertEquals(1, worker.appliedControls().size(), "the first delivery was applied");
 
                 // the monitor restarted from a checkpoint taken before it sent c-1: the same command again
                 p.send(new ProducerRecord<>("control", "spirals", EventCodec.encode(scale))).get();
-                awaitAcks(acksIn, acks, 2);
+                awaitAcks(acksIn, 2);
                 p.send(new ProducerRecord<>("control", "spirals", EventCodec.encode(stop))).get();
-                awaitAcks(acksIn, acks, 3);
+                awaitAcks(acksIn, 3);
                 trainer.join(30_000);
                 assertTrue(worker.finished());
 
@@ -93,13 +81,8 @@ class TrainerWorkerRedeliveryTest {
         }
     }
 
-    private static void awaitAcks(KafkaConsumer<String, byte[]> c, List<ControlAck> acks, int n) throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (acks.size() < n && System.currentTimeMillis() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                acks.add(EventCodec.decode(r.value(), ControlAck.class));
-            }
-        }
-        assertEquals(n, acks.size(), "acks so far: " + acks);
+    private static void awaitAcks(TopicReader in, int n) throws Exception {
+        in.readUntil(() -> in.acks.size() >= n);
+        assertEquals(n, in.acks.size(), "acks so far: " + in.acks);
     }
 }

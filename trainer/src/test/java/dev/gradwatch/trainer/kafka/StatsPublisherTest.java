@@ -2,21 +2,14 @@ package dev.gradwatch.trainer.kafka;
 
 import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.ControlAck;
-import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.LayerStats;
 import dev.gradwatch.events.StepStats;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import dev.gradwatch.trainer.TopicReader;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -64,21 +57,10 @@ class StatsPublisherTest {
             for (int i = 0; i < 50; i++) assertTrue(publisher.publish(step(i)));
             assertTrue(publisher.publishAck(new ControlAck(1, "c1", "run", "w0", true, "ok", 3, 4)));
             publisher.close();
-            List<StepStats> got = new ArrayList<>();
-            List<ControlAck> acks = new ArrayList<>();
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "t",
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of("stats", "acks"));
-                long deadline = System.currentTimeMillis() + 30_000;
-                while ((got.size() < 50 || acks.isEmpty()) && System.currentTimeMillis() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        if (r.topic().equals("stats")) got.add(EventCodec.decode(r.value(), StepStats.class));
-                        else acks.add(EventCodec.decode(r.value(), ControlAck.class));
-                    }
-                }
-            }
+            TopicReader in = TopicReader.read(broker.bootstrapServers(), "stats", "acks",
+                    r -> r.stats.size() >= 50 && !r.acks.isEmpty());
+            List<StepStats> got = in.stats;
+            List<ControlAck> acks = in.acks;
             assertEquals(50, got.size());
             for (int i = 0; i < 50; i++) assertEquals(i, got.get(i).step());
             assertEquals("c1", acks.get(0).commandId());
