@@ -1,6 +1,5 @@
 package dev.gradwatch.monitor;
 
-import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.ControlAck;
 import dev.gradwatch.events.ControlCommand;
@@ -14,8 +13,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -34,21 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * get the same commands; a stand-in trainer applies and acknowledges those of one run, refuses those
  * of another, and never answers the third.
  */
-class AckTrackingKafkaTest {
+class AckTrackingKafkaTest extends BrokerPerClass {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final long ACK_TIMEOUT_MS = 3_000;
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
 
     @Test
     void aCommandNobodyAcknowledgesIsAlertedARejectedOneTooButAnAppliedOneIsNot() throws Exception {

@@ -1,6 +1,5 @@
 package dev.gradwatch.monitor;
 
-import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.DeadLetter;
@@ -16,8 +15,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -37,20 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The whole job on a real Kafka broker (KRaft, in this JVM) and a real Flink MiniCluster at
  * parallelism 2: statistics in on the stats topic, alerts, commands and dead letters out.
  */
-class MonitorJobKafkaTest {
+class MonitorJobKafkaTest extends BrokerPerClass {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
 
     @Test
     void alertsOnTheVanishingAndExplodingRunsAndClipsTheExplodingOneButLeavesTheHealthyRunAlone() throws Exception {

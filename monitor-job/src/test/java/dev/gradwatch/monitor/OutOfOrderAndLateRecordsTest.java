@@ -1,6 +1,5 @@
 package dev.gradwatch.monitor;
 
-import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.StepStats;
 import dev.gradwatch.monitor.detect.Rules;
@@ -12,8 +11,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -42,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * comparison), read through Flink's metric system with an in-memory reporter, match the records
  * dropped one for one.
  */
-class OutOfOrderAndLateRecordsTest {
+class OutOfOrderAndLateRecordsTest extends BrokerPerClass {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String RUN = "run-late";
@@ -54,18 +51,6 @@ class OutOfOrderAndLateRecordsTest {
     /** A step sent a second time at the end, as a producer retry would. */
     private static final int RESENT = 45;
     private static final int LAYERS = 3;
-
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
 
     /**
      * Layer 0 vanished (1e-9) throughout; layer 2 jumps a thousandfold at step 40 and stays over

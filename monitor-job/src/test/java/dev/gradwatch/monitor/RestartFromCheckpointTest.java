@@ -1,6 +1,5 @@
 package dev.gradwatch.monitor;
 
-import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.ControlCommand;
 import dev.gradwatch.events.EventCodec;
@@ -17,8 +16,6 @@ import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,26 +52,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@link AlertOracle}) must appear, and nothing else; raw duplicates, which the at-least-once sink may
  * write for what was replayed, are counted and must all be ids that were expected anyway.
  */
-class RestartFromCheckpointTest {
+class RestartFromCheckpointTest extends BrokerPerClass {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final String VANISH = "run-vanish";
     private static final String SPIKE = "run-spike";
 
-    private static EmbeddedKafkaBroker broker;
-
     @TempDir
     Path checkpoints;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
 
     /** Layer 0 vanished (1e-9) at every step. */
     static StepStats vanishing(int s) {

@@ -1,6 +1,5 @@
 package dev.gradwatch.monitor;
 
-import dev.gradwatch.embedded.EmbeddedKafkaBroker;
 import dev.gradwatch.events.Alert;
 import dev.gradwatch.events.EventCodec;
 import dev.gradwatch.events.StepStats;
@@ -15,8 +14,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -38,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * so the slow run must not delay anything. Measured: from publishing an exploding step to reading its
  * alert off the alerts topic, while the slow run is idle.
  */
-class TwoRunsAtDifferentSpeedsTest {
+class TwoRunsAtDifferentSpeedsTest extends BrokerPerClass {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     /** The bound on publish-to-alert latency; the at-least-once sink's p50 is about 50 ms. */
@@ -53,18 +50,6 @@ class TwoRunsAtDifferentSpeedsTest {
     /** The slow run's steps: sparse; the first three, then nothing until the fast run is done. */
     private static final int[] SLOW_EARLY = {0, 2, 4};
     private static final int[] SLOW_LATE = {6, 8, 9};
-
-    private static EmbeddedKafkaBroker broker;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedKafkaBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) broker.close();
-    }
 
     static StepStats fast(int s) {
         double[] norms = {0.5 + 0.05 * (s % 4), 0.7 + 0.05 * (s % 3), 0.9 + 0.05 * (s % 5)};
