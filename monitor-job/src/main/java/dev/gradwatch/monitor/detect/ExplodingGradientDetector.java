@@ -10,13 +10,18 @@ public final class ExplodingGradientDetector {
     private ExplodingGradientDetector() {
     }
 
+    /** The test {@link #overCeiling} applies to each value: finite and over {@code ceiling}. */
+    public static boolean isOverCeiling(double gradL2, double ceiling) {
+        return Double.isFinite(gradL2) && gradL2 > ceiling;
+    }
+
     /**
      * Fires when any finite value of the series is over {@code ceiling}. Called on each new sample
      * (a one-value series) to fire at once, and on each window to decide whether it still holds.
      */
     public static Optional<Finding> overCeiling(Subject layer, Series gradL2, double ceiling, double learningRate) {
         int at = gradL2.argMaxFinite();
-        if (at < 0 || !(gradL2.values()[at] > ceiling)) return Optional.empty();
+        if (at < 0 || !isOverCeiling(gradL2.values()[at], ceiling)) return Optional.empty();
         double max = gradL2.values()[at];
         long step = gradL2.steps()[at];
         Map<String, Double> evidence = Map.of(

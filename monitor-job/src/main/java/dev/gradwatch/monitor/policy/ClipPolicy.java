@@ -66,8 +66,8 @@ public final class ClipPolicy {
         double ceiling = detectors.explodingCeiling();
         for (LayerStats l : s.layers()) {
             if (f.isPresent()) return f;
-            // the detector's own test, made here first so that a layer under the ceiling costs no finding's inputs
-            if (!(Double.isFinite(l.gradL2()) && l.gradL2() > ceiling)) continue;
+            // the detector's test first, so that a layer under the ceiling costs no finding's inputs
+            if (!ExplodingGradientDetector.isOverCeiling(l.gradL2(), ceiling)) continue;
             f = ExplodingGradientDetector.overCeiling(worker.layer(l.index(), l.name(), l.kind()),
                     Series.of(s.step(), l.gradL2()), ceiling, s.learningRate());
         }

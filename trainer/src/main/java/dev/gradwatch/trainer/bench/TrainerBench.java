@@ -88,8 +88,8 @@ public final class TrainerBench {
             for (Probe p : Probe.values()) net.step(p);
         }
         // the three variants step after step, in an order that rotates, and the probe's cost as the
-        // median of the differences within a round: on a machine whose speed drifts (shared hosts
-        // drift by tens of percent within seconds) neighbouring steps are the fairest comparison
+        // median of the differences within a round: on a machine whose speed drifts, neighbouring
+        // steps are the fairest comparison
         Probe[] variants = Probe.values();
         double[][] t = new double[variants.length][timedSteps];
         double[] helper = new double[timedSteps];

@@ -26,7 +26,6 @@ public final class ClipGradNorm {
      * gradients are left untouched: the caller must not apply them.
      */
     public static double clip(List<Parameter> params, double maxNorm) {
-        if (!(maxNorm > 0)) throw new IllegalArgumentException("maxNorm must be > 0 (or +Inf), got " + maxNorm);
         return clip(params, maxNorm, Norms.globalGradL2(params));
     }
 

@@ -22,8 +22,15 @@ public final class ClipGradValue {
      * left untouched: the caller must not apply them.
      */
     public static double clip(List<Parameter> params, double clipValue) {
+        return clip(params, clipValue, Norms.globalGradL2(params));
+    }
+
+    /**
+     * As {@link #clip(List, double)}, for a caller that already took the global norm of the
+     * gradients, {@code total}, and so saves the pass over them.
+     */
+    public static double clip(List<Parameter> params, double clipValue, double total) {
         if (!(clipValue > 0)) throw new IllegalArgumentException("clipValue must be > 0 (or +Inf), got " + clipValue);
-        double total = Norms.globalGradL2(params);
         if (!Double.isFinite(total)) return total;
         for (int p = 0; p < params.size(); p++) {
             double[] g = params.get(p).grad().data;

@@ -49,8 +49,15 @@ public final class ClipPerLayer {
      * touched: the caller must not apply them.
      */
     public double clip(double maxNorm) {
+        return clip(maxNorm, Norms.globalGradL2(all));
+    }
+
+    /**
+     * As {@link #clip(double)}, for a caller that already took the global norm of all the
+     * gradients, {@code total}, and so saves the pass over them.
+     */
+    public double clip(double maxNorm, double total) {
         if (!(maxNorm > 0)) throw new IllegalArgumentException("maxNorm must be > 0 (or +Inf), got " + maxNorm);
-        double total = Norms.globalGradL2(all);
         for (int l = 0; l < groups.size(); l++) norms[l] = Norms.globalGradL2(groups.get(l));
         if (!Double.isFinite(total)) return total;
         for (int l = 0; l < groups.size(); l++) {

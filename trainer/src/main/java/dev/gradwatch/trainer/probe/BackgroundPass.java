@@ -6,8 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A task run once per {@link #start()} on a helper thread, handed over without allocating. The
  * helper is a daemon thread made on the first start and ended after a while without work
- * ({@link #IDLE_EXIT_NANOS} by default), so a probe that is dropped leaves no thread behind for long. The task reports its
- * own progress (the caller does not wait for the task itself): see {@link GradientProbe}.
+ * ({@link #IDLE_EXIT_NANOS} by default), so a probe that is dropped leaves no thread behind for
+ * long. The task reports its own progress (the caller does not wait for the task itself): see
+ * {@link GradientProbe}.
  */
 final class BackgroundPass {
 

@@ -93,7 +93,6 @@ public final class GradientProbe {
     /** The helper thread's turn at {@link #claimLayers}; null: the caller measures every layer. */
     private final BackgroundPass helper;
     private final Scratch callerScratch = new Scratch();
-    private final Scratch helperScratch;
     /** The next layer to count, and to sum: the caller and the helper take their work from here. */
     private final AtomicInteger nextLayer = new AtomicInteger(Integer.MAX_VALUE);
     private final AtomicInteger nextSumLayer = new AtomicInteger(Integer.MAX_VALUE);
@@ -116,7 +115,6 @@ public final class GradientProbe {
     private final double[] finiteSum;
     private final double[] finiteSumSq;
     private final double[] finiteSumAbs;
-    private final boolean[] sumsFromSlowPass;
     /** The parameters of all layers, in order: what {@link #globalGradL2()} takes the norm of. */
     private final List<Parameter> allParams;
     private boolean sumsTaken;
@@ -142,7 +140,7 @@ public final class GradientProbe {
     }
 
     private GradientProbe(Layer model, boolean inBackground, long idleExitNanos) {
-        this.helperScratch = inBackground ? new Scratch() : null;
+        Scratch helperScratch = inBackground ? new Scratch() : null;
         this.helper = inBackground ? new BackgroundPass("gradient-probe-" + model.name(), idleExitNanos,
                 () -> claimLayers(helperScratch, true)) : null;
         List<Layer> leaves = Layer.parameterisedLeaves(model);
@@ -180,7 +178,6 @@ public final class GradientProbe {
         this.finiteSum = new double[n];
         this.finiteSumSq = new double[n];
         this.finiteSumAbs = new double[n];
-        this.sumsFromSlowPass = new boolean[n];
         List<Parameter> all = new ArrayList<>();
         for (Parameter[] ps : layerParams) all.addAll(Arrays.asList(ps));
         this.allParams = List.copyOf(all);
@@ -240,15 +237,15 @@ public final class GradientProbe {
         measuring = false;
         if (!sumsTaken) takeSums();
         claimLayers(callerScratch, false);
-        awaitLayers();
+        awaitItems();
         for (int l = 0; l < layers.length; l++) finish(l);
     }
 
     /**
      * ‖g‖₂ over the gradients of every probed layer, the global norm clipping by norm uses, equal
      * to the bit to {@link Norms#globalGradL2} over the same parameters (NaN when an entry is NaN,
-     * +Inf when one is infinite). Taken on the calling thread, in the one pass that also sums each
-     * layer's Σg, Σg² and Σ|g| for the probe, while the helper thread counts: call it between
+     * +Inf when one is infinite). Taken on the calling thread, in the one pass that also keeps each
+     * layer's Σg² for the probe, while the helper thread counts and sums: call it between
      * {@link #beginMeasureGradients()} and {@link #awaitGradients()} instead of a pass of one's own.
      */
     public double globalGradL2() {
@@ -282,13 +279,14 @@ public final class GradientProbe {
     /** Joins layer {@code l}'s sums and the helper's figures into its norm, mean |g|, max |g| and deviation. */
     private void finish(int l) {
         List<Parameter> ps = layers[l].parameters();
-        boolean slow = sumsFromSlowPass[l];
+        long nan = nanCount[l];
+        long nonFinite = nonFiniteCount[l];
+        // a layer with a NaN or ±∞ was summed over its finite entries by the counting thread's slowPass
+        boolean slow = nonFinite > 0;
         double sum = slow ? finiteSum[l] : sumG[l];
         double sumSq = slow ? finiteSumSq[l] : sumG2[l];
         double sumAbs = slow ? finiteSumAbs[l] : sumAbsG[l];
         double maxAbs = gradMaxAbs[l];
-        long nan = nanCount[l];
-        long nonFinite = nonFiniteCount[l];
         long finite = paramCounts[l] - nonFinite;
         boolean plainSumsUsable = plainSumUsable(sumSq);
         if (nonFinite > 0) {
@@ -365,7 +363,7 @@ public final class GradientProbe {
     }
 
     /** Waits until every item is done: at most the one the helper is on. */
-    private void awaitLayers() {
+    private void awaitItems() {
         long spinUntil = System.nanoTime() + SPIN_NANOS;
         while (itemsDone.get() < 2 * layers.length) {
             if (System.nanoTime() < spinUntil) Thread.onSpinWait();
@@ -511,7 +509,6 @@ public final class GradientProbe {
             boolean finite = fastPass(ps);
             if (!finite) slowPass(ps);
             foldHistogram(histogram[l], paramCounts[l] - pNan - pPosInf - pNegInf, pMaxAbs);
-            sumsFromSlowPass[l] = !finite;
             if (!finite) {
                 finiteSum[l] = pSum;
                 finiteSumSq[l] = pSumSq;

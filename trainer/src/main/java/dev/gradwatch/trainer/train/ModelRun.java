@@ -187,12 +187,8 @@ public final class ModelRun {
         double norm = probe.globalGradL2();
         boolean skip = !Double.isFinite(norm);
         if (!skip) {
-            clip(norm);
-            if (Double.isFinite(controlClipNorm)) {
-                double now = clipChanged ? Norms.globalGradL2(params) : norm;
-                if (ClipGradNorm.scales(now, controlClipNorm)) probe.awaitGradients();
-                ClipGradNorm.clip(params, controlClipNorm, now);
-            }
+            boolean changed = clip(norm);
+            if (Double.isFinite(controlClipNorm)) clipToNorm(controlClipNorm, changed ? Norms.globalGradL2(params) : norm);
         }
         if (skip) skipped++;
         else optimizer.step();
@@ -222,29 +218,41 @@ public final class ModelRun {
         return L;
     }
 
-    /** Whether the last {@link #clip} changed the gradients. */
-    private boolean clipChanged;
-
     /**
-     * Clips as the file says, given the global norm of the raw gradients; waits for the probe
-     * first when the clipping will change them, as the probe reads them raw.
+     * Clips as the file says, given the global norm of the raw gradients, and returns whether that
+     * changed them; waits for the probe first when it will, as the probe reads them raw.
      */
-    private void clip(double norm) {
-        String type = file.clip().type();
-        clipChanged = switch (type) {
-            case "norm" -> ClipGradNorm.scales(norm, file.clip().max());
-            case "value", "per-layer", "agc" -> true;
-            default -> false;
-        };
-        if (clipChanged) probe.awaitGradients();
-        switch (type) {
-            case "norm" -> ClipGradNorm.clip(params, file.clip().max(), norm);
-            case "value" -> ClipGradValue.clip(params, file.clip().max());
-            case "per-layer" -> perLayer.clip(file.clip().max());
-            case "agc" -> agc.clip();
+    private boolean clip(double norm) {
+        double max = file.clip().max();
+        switch (file.clip().type()) {
+            case "norm" -> {
+                return clipToNorm(max, norm);
+            }
+            case "value" -> {
+                probe.awaitGradients();
+                ClipGradValue.clip(params, max, norm);
+            }
+            case "per-layer" -> {
+                probe.awaitGradients();
+                perLayer.clip(max, norm);
+            }
+            case "agc" -> {
+                probe.awaitGradients();
+                agc.clip();
+            }
             default -> {
+                return false;
             }
         }
+        return true;
+    }
+
+    /** Clips to global norm {@code max} the gradients of norm {@code norm}, after the probe if it scales them; returns whether it did. */
+    private boolean clipToNorm(double max, double norm) {
+        if (!ClipGradNorm.scales(norm, max)) return false;
+        probe.awaitGradients();
+        ClipGradNorm.clip(params, max, norm);
+        return true;
     }
 
     /** Trains for the file's steps (or epochs), then evaluates. */

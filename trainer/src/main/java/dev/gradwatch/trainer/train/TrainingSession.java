@@ -92,7 +92,8 @@ public final class TrainingSession implements Trainable {
     /**
      * One step on the next batch: forward, loss, backward, probe (on the raw gradients, on its
      * helper thread while this one goes on), global norm, clip by global norm, SGD. A gradient with
-     * a NaN or infinite entry (or an infinite global norm) is never applied: the step is counted in {@link #skippedSteps()} and the weights stay as they were.
+     * a NaN or infinite entry (or an infinite global norm) is never applied: the step is counted in
+     * {@link #skippedSteps()} and the weights stay as they were.
      */
     public StepResult step() {
         optimizer.setLearningRate(scheduledLearningRate(steps));

@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -44,6 +45,8 @@ class GradientProbeOverlapTest {
         final MeanSquaredError loss = new MeanSquaredError();
         final DMatrixRMaj X;
         final DMatrixRMaj T;
+        /** Time the helper spent measuring, over all steps so far. */
+        long helperNanos;
 
         Run(boolean helper) {
             SplittableRandom rng = new SplittableRandom(11);
@@ -70,7 +73,12 @@ class GradientProbeOverlapTest {
          * norm from the probe's pass (checked against {@link Norms#globalGradL2} to the bit), SGD
          * when finite, the probe's update figures.
          */
-        List<String> step(String change) {
+        List<String> step(String change) throws InterruptedException {
+            return step(change, false);
+        }
+
+        /** As {@link #step(String)}; with {@code helperFirst}, this thread waits a little after the start, so the helper takes layers. */
+        List<String> step(String change, boolean helperFirst) throws InterruptedException {
             net.zeroGrad();
             loss.forward(net.forward(X), T);
             net.backward(loss.backward());
@@ -84,11 +92,13 @@ class GradientProbeOverlapTest {
                 }
             }
             probe.beginMeasureGradients();
+            if (helperFirst) Thread.sleep(5);
             double norm = probe.globalGradL2();
             assertEquals(Double.doubleToLongBits(Norms.globalGradL2(params)), Double.doubleToLongBits(norm), change);
             boolean finite = Double.isFinite(norm) && !change.equals("huge") && !change.equals("tiny");
             if (finite) sgd.step();
             probe.measureUpdates(finite);
+            helperNanos += probe.lastBackgroundNanos();
             List<String> out = new ArrayList<>();
             out.add("norm " + norm);
             for (LayerStats s : probe.stats()) out.add(describe(s));
@@ -102,7 +112,7 @@ class GradientProbeOverlapTest {
     }
 
     @Test
-    void theHelperMeasuresWhatTheTrainingThreadAloneMeasures() {
+    void theHelperMeasuresWhatTheTrainingThreadAloneMeasures() throws InterruptedException {
         Run inline = new Run(false);
         Run overlapped = new Run(true);
         assertTrue(overlapped.probe.measuresInBackground());
@@ -111,7 +121,8 @@ class GradientProbeOverlapTest {
         for (int step = 0; step < 40; step++) {
             String change = step >= 17 && step < 17 + changes.length ? changes[step - 17] : "none";
             List<String> expected = inline.step(change);
-            List<String> actual = overlapped.step(change);
+            // every other step the helper gets time to take layers before this thread goes on
+            List<String> actual = overlapped.step(change, step % 2 == 0);
             assertEquals(expected, actual, "step " + step + " (" + change + ")");
             if (change.equals("nan") || change.equals("-inf")) {
                 assertEquals(1, inline.probe.nonFiniteCount());
@@ -121,6 +132,7 @@ class GradientProbeOverlapTest {
                 assertTrue(Double.isFinite(overlapped.probe.layer(3).gradL2()) && overlapped.probe.layer(3).gradL2() > 0, change);
             }
         }
+        assertTrue(overlapped.helperNanos > 0, "the helper measured some of the layers");
         // the weights too: the helper never wrote to what the training thread reads
         for (int p = 0; p < inline.params.size(); p++) {
             assertTrue(Arrays.equals(inline.params.get(p).value().data, overlapped.params.get(p).value().data), "parameter " + p);
@@ -143,6 +155,7 @@ class GradientProbeOverlapTest {
         while (helperAlive("gradient-probe-idle-net") && System.nanoTime() < deadline) Thread.sleep(20);
         assertFalse(helperAlive("gradient-probe-idle-net"), "the idle helper ended");
         probe.beginMeasureGradients();
+        assertTrue(helperAlive("gradient-probe-idle-net"), "a new helper for the next measurement");
         probe.awaitGradients();
         assertEquals(first, probe.layer(0).gradL2());
     }
@@ -151,24 +164,12 @@ class GradientProbeOverlapTest {
         return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(name) && t.isAlive());
     }
 
-    /** A layer whose time-step norms, which only a layer's measurement reads, throw while {@link #failure} is set. */
-    private static final class FailingLayer implements IdentityLayer, TimeStepGradients {
-        private final List<Parameter> parameters = List.of(new Parameter("w", 2, 2));
-        volatile RuntimeException failure;
-
-        @Override
-        public String name() {
-            return "failing";
-        }
-
-        @Override
-        public List<Parameter> parameters() {
-            return parameters;
-        }
-
+    /** A layer whose time-step norms, which only a layer's measurement reads, throw while {@code failure} holds one. */
+    private record FailingLayer(String name, List<Parameter> parameters, AtomicReference<RuntimeException> failure)
+            implements IdentityLayer, TimeStepGradients {
         @Override
         public double[] timeStepGradNorms() {
-            RuntimeException e = failure;
+            RuntimeException e = failure.get();
             if (e != null) throw e;
             return new double[]{0.5};
         }
@@ -176,15 +177,15 @@ class GradientProbeOverlapTest {
 
     @Test
     void whatALayersMeasurementThrowsReachesTheCaller() {
-        FailingLayer layer = new FailingLayer();
+        FailingLayer layer = new FailingLayer("failing", List.of(new Parameter("w", 2, 2)), new AtomicReference<>());
         GradientProbe probe = GradientProbe.withHelper(new Sequential("failing-net", List.of(layer)), TimeUnit.SECONDS.toNanos(30));
         IllegalStateException boom = new IllegalStateException("boom");
         for (int i = 0; i < 20; i++) {
-            layer.failure = boom;
+            layer.failure().set(boom);
             probe.beginMeasureGradients();
             // whether the helper or this thread took the layer, the failure comes out here, once
             assertSame(boom, assertThrows(IllegalStateException.class, probe::awaitGradients));
-            layer.failure = null;
+            layer.failure().set(null);
             probe.measureGradients();
             assertEquals(0.5, probe.layer(0).timeStepGradNorms()[0]);
         }
